@@ -1,0 +1,49 @@
+namespace Portolan.Storage;
+
+/// <summary>
+/// The state store every Portolan node writes through, shaped after etcd's v3 API so that SQLite (one node)
+/// and etcd (a cluster) implement it alike. Contract, checked by the shared store contract tests:
+/// <list type="bullet">
+/// <item>Every successful transaction with at least one effective write gets the next revision; revisions
+/// only grow, start at 1 for the first write, and an empty store is at revision 0.</item>
+/// <item><see cref="TxnAsync"/> returns only once the write is durable: it survives <c>kill -9</c> of the
+/// process. Concurrent calls may be committed together (group commit) but each gets its own revision.</item>
+/// <item>Reads are linearizable with writes acknowledged before them on this node.</item>
+/// <item>Watches deliver every change under the prefix in revision order, exactly once, starting at the
+/// requested revision; history older than the last compaction raises <see cref="StoreCompactedException"/>.</item>
+/// <item>Keys attached to a lease are deleted (with delete events) when the lease expires or is revoked.</item>
+/// </list>
+/// All members are thread-safe.
+/// </summary>
+public interface IStore : IAsyncDisposable
+{
+    /// <summary>The revision of the last committed write (0 for an empty store).</summary>
+    ValueTask<long> GetRevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one key, or null when absent.</summary>
+    ValueTask<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every key starting with <paramref name="prefix"/>, in ordinal order, as of one revision.</summary>
+    ValueTask<RangeResult> RangeAsync(string prefix, RangeOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="txn"/> atomically if all its compares hold; durable on return.</summary>
+    ValueTask<TxnResult> TxnAsync(Txn txn, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the changes under <paramref name="prefix"/> from <paramref name="fromRevision"/> on (inclusive),
+    /// one batch per revision, until cancelled. Never completes on its own while the store is open.
+    /// </summary>
+    IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a lease that expires after <paramref name="ttl"/> unless kept alive; returns its id (never 0).</summary>
+    ValueTask<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Renews a lease for its full TTL. Throws <see cref="LeaseNotFoundException"/> if it is gone.</summary>
+    ValueTask KeepAliveAsync(long leaseId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a lease now, deleting the keys attached to it. Revoking an unknown lease does nothing.</summary>
+    ValueTask RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken = default);
+
+    /// <summary>Discards change history at or below <paramref name="revision"/>; current keys are kept.</summary>
+    ValueTask CompactAsync(long revision, CancellationToken cancellationToken = default);
+}
