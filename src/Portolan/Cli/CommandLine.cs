@@ -1,0 +1,140 @@
+using System.Globalization;
+
+namespace Portolan.Cli;
+
+/// <summary>
+/// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
+/// [--account N] [--auth FILE]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
+/// </summary>
+internal static class CommandLine
+{
+    public static CliCommand Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+        {
+            return new CliCommand.Invalid("missing command.");
+        }
+
+        switch (args[0])
+        {
+            case "-h" or "--help" or "help":
+                return new CliCommand.Help();
+            case "--version" or "version":
+                return new CliCommand.Version();
+            case "serve":
+                return ParseServe(args);
+            default:
+                return new CliCommand.Invalid(args[0].StartsWith('-') ? $"unknown option '{args[0]}'." : $"unknown command '{args[0]}'.");
+        }
+    }
+
+    private static CliCommand ParseServe(IReadOnlyList<string> args)
+    {
+        var options = new PortolanOptions();
+        List<HostPort>? api = null;
+        for (var i = 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                return new CliCommand.Help();
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                return new CliCommand.Invalid($"unexpected argument '{arg}'.");
+            }
+
+            var eq = arg.IndexOf('=');
+            var name = eq < 0 ? arg : arg[..eq];
+            string value;
+            if (eq >= 0)
+            {
+                value = arg[(eq + 1)..];
+            }
+            else if (i + 1 < args.Count && !IsKnownOption(args[i + 1]))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                return IsKnownOption(name) ? new CliCommand.Invalid($"option '{name}' needs a value.") : Unknown(name);
+            }
+
+            if (value.Length == 0)
+            {
+                return new CliCommand.Invalid($"option '{name}' needs a value.");
+            }
+
+            string? error = null;
+            switch (name)
+            {
+                case "--data-dir":
+                    options = options with { DataDir = value };
+                    break;
+                case "--api":
+                    if (HostPort.TryParse(value, out var apiEndpoint, out error))
+                    {
+                        (api ??= []).Add(apiEndpoint);
+                    }
+
+                    break;
+                case "--dns":
+                    if (HostPort.TryParse(value, out var dnsEndpoint, out error))
+                    {
+                        options = options with { DnsEndpoint = dnsEndpoint };
+                    }
+
+                    break;
+                case "--store":
+                    error = CheckStore(value);
+                    options = options with { Store = value };
+                    break;
+                case "--region":
+                    error = CheckRegion(value);
+                    options = options with { Region = value };
+                    break;
+                case "--account":
+                    error = value.Length == 12 && value.All(char.IsAsciiDigit) ? null : $"'{value}' is not a 12-digit AWS account id.";
+                    options = options with { Account = value };
+                    break;
+                case "--auth":
+                    options = options with { AuthFile = value };
+                    break;
+                default:
+                    return Unknown(name);
+            }
+
+            if (error is not null)
+            {
+                return new CliCommand.Invalid($"{name}: {error}");
+            }
+        }
+
+        return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
+    }
+
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--store", "--region", "--account", "--auth", "--help", "-h"];
+
+    private static bool IsKnownOption(string arg)
+    {
+        var eq = arg.IndexOf('=');
+        return KnownOptions.Contains(eq < 0 ? arg : arg[..eq]);
+    }
+
+    private static CliCommand.Invalid Unknown(string name) => new($"unknown option '{name}'.");
+
+    private static string? CheckStore(string value) =>
+        value.StartsWith("sqlite:", StringComparison.Ordinal) && value.Length > "sqlite:".Length ? null
+        : value.StartsWith("etcd://", StringComparison.Ordinal) && value.Length > "etcd://".Length ? null
+        : $"'{value}' is not a store URI: use sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...].";
+
+    /// <summary>Region names are lower-case words and digits joined by dashes (us-east-1, eu-central-2, local).</summary>
+    private static string? CheckRegion(string value)
+    {
+        var valid = value.Length <= 32 && char.IsAsciiLetterLower(value[0]) && !value.EndsWith('-')
+            && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+        return valid ? null : string.Create(CultureInfo.InvariantCulture, $"'{value}' is not a region name (like us-east-1).");
+    }
+}

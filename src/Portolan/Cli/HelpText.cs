@@ -1,0 +1,36 @@
+namespace Portolan.Cli;
+
+internal static class HelpText
+{
+    public static string Usage => $"""
+        portolan: AWS Cloud Map, Application Load Balancer and ECS, on machines you own.
+
+        Usage:
+          portolan serve [options]    run the server (API edge on one port for every AWS API)
+          portolan --version          print the version
+          portolan --help             print this help
+
+        Options of 'serve':
+          --data-dir DIR      local state (SQLite file, ...)             [{PortolanOptions.DefaultDataDir}]
+          --api HOST:PORT     API listen address; repeat for more.       [127.0.0.1:{PortolanOptions.DefaultApiPort}]
+                              127.0.0.1 and localhost also bind [::1] on the same port. Port 0 picks a free port.
+          --dns HOST:PORT     DNS listen address (UDP and TCP)           [127.0.0.1:{PortolanOptions.DefaultDnsPort}]
+          --store URI         sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...]
+                                                                         [sqlite:DATA-DIR/portolan.db]
+          --region R          region in ARNs and signatures              [{PortolanOptions.DefaultRegion}]
+          --account N         12-digit account id in ARNs                [{PortolanOptions.DefaultAccount}]
+          --auth FILE         verify SigV4 signatures against this access-key file; without it any
+                              credentials are accepted. One 'ACCESS_KEY_ID SECRET_ACCESS_KEY' per line,
+                              '#' starts a comment line.
+
+        On start, 'serve' prints one 'name: value' line per fact to stdout (among them 'api: http://HOST:PORT'
+        for every bound API endpoint, with the real port) and then a line 'ready'. Logs go to stderr.
+        SIGINT (Ctrl+C) or SIGTERM stops it gracefully.
+
+        Use it with the aws CLI:
+          aws --endpoint-url http://127.0.0.1:{PortolanOptions.DefaultApiPort} servicediscovery list-namespaces
+        'discover-instances' calls the host 'data-<endpoint host>'. With libnss-myhostname installed, use
+        --endpoint-url http://portolan.localhost:{PortolanOptions.DefaultApiPort} (every *.localhost name is loopback),
+        or set HTTP_PROXY=http://127.0.0.1:{PortolanOptions.DefaultApiPort}: the API port also accepts proxy-form requests.
+        """;
+}

@@ -1,0 +1,43 @@
+using Portolan.Hosting;
+
+namespace Portolan.Cli;
+
+/// <summary>
+/// What <c>portolan serve</c> prints to stdout once it is listening: one <c>name: value</c> line per fact, then
+/// <c>ready</c>. Tests and scripts parse it (e.g. the <c>api:</c> lines to learn the port picked for
+/// <c>--api 127.0.0.1:0</c>), so the format only ever grows new names; existing lines keep their shape.
+/// <code>
+/// portolan: 0.1.0 (0231966)
+/// data-dir: /home/me/.portolan
+/// store: sqlite:/home/me/.portolan/portolan.db
+/// region: us-east-1
+/// account: 000000000000
+/// auth: off
+/// api: http://127.0.0.1:7766
+/// api: http://[::1]:7766
+/// ready
+/// </code>
+/// </summary>
+internal static class StartupReport
+{
+    public const string ApiPrefix = "api: ";
+    public const string ReadyLine = "ready";
+
+    public static void Write(TextWriter output, PortolanHost host)
+    {
+        var options = host.Options;
+        output.WriteLine($"portolan: {VersionInfo.Display}");
+        output.WriteLine($"data-dir: {options.DataDir}");
+        output.WriteLine($"store: {options.StoreUri}");
+        output.WriteLine($"region: {options.Region}");
+        output.WriteLine($"account: {options.Account}");
+        output.WriteLine($"auth: {(options.AuthFile is null ? "off" : Path.GetFullPath(options.AuthFile))}");
+        foreach (var endpoint in host.ApiEndpoints)
+        {
+            output.WriteLine($"{ApiPrefix}{endpoint.GetLeftPart(UriPartial.Authority)}");
+        }
+
+        output.WriteLine(ReadyLine);
+        output.Flush();
+    }
+}

@@ -1,0 +1,43 @@
+namespace Portolan;
+
+/// <summary>Everything <c>portolan serve</c> is configured with. Defaults are what a user gets with no flags (DESIGN.md).</summary>
+public sealed record PortolanOptions
+{
+    /// <summary>
+    /// 7766: unprivileged, not LocalStack's 4566 (people run both side by side), and not a port any common
+    /// developer tool or database claims.
+    /// </summary>
+    public const int DefaultApiPort = 7766;
+
+    /// <summary>7753, "53" in the same family as the API port; DNS can be moved to 53 with <c>--dns</c>.</summary>
+    public const int DefaultDnsPort = 7753;
+
+    public const string DefaultDataDir = ".portolan";
+    public const string DefaultRegion = "us-east-1";
+    public const string DefaultAccount = "000000000000";
+
+    /// <summary>Where the SQLite file and other local state live; created on start.</summary>
+    public string DataDir { get; init; } = DefaultDataDir;
+
+    /// <summary>
+    /// Where the AWS API edge listens. An endpoint on 127.0.0.1 or <c>localhost</c> is also bound on [::1] at the
+    /// same port, so that <c>portolan.localhost</c> (resolved IPv6-first by libnss-myhostname) reaches it too.
+    /// </summary>
+    public IReadOnlyList<HostPort> ApiEndpoints { get; init; } = [new HostPort("127.0.0.1", DefaultApiPort)];
+
+    /// <summary>Where the DNS server answers (UDP and TCP). Not served yet.</summary>
+    public HostPort DnsEndpoint { get; init; } = new("127.0.0.1", DefaultDnsPort);
+
+    /// <summary><c>sqlite:PATH</c> or <c>etcd://host:port,host:port</c>; null means <c>sqlite:&lt;data-dir&gt;/portolan.db</c>.</summary>
+    public string? Store { get; init; }
+
+    public string Region { get; init; } = DefaultRegion;
+
+    public string Account { get; init; } = DefaultAccount;
+
+    /// <summary>An access-key file (see <c>Portolan.Api.Auth.AccessKeyStore</c>); null accepts any credentials.</summary>
+    public string? AuthFile { get; init; }
+
+    /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
+    public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
+}
