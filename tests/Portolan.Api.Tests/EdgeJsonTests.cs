@@ -191,6 +191,11 @@ public sealed class EdgeJsonTests : IAsyncLifetime
     [Fact]
     public async Task Ipv6_loopback_serves_the_same_edge()
     {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            return; // The host then binds IPv4 only, with a warning; nothing to check here.
+        }
+
         var v6 = _edge.Host.ApiEndpoints.Single(u => u.HostNameType == UriHostNameType.IPv6);
         Assert.Equal(_edge.ApiUri.Port, v6.Port);
         using var client = new HttpClient { BaseAddress = v6 };
