@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Portolan.Api.Auth;
 using Portolan.Api.Edge;
+using Portolan.Storage;
 
 namespace Portolan.Hosting;
 
@@ -23,11 +24,13 @@ public sealed class PortolanHost : IAsyncDisposable
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
     private readonly WebApplication _app;
+    private readonly IStore _store;
     private int _stopped;
 
-    private PortolanHost(WebApplication app, PortolanOptions options, IReadOnlyList<Uri> apiEndpoints, IReadOnlyList<string> warnings)
+    private PortolanHost(WebApplication app, IStore store, PortolanOptions options, IReadOnlyList<Uri> apiEndpoints, IReadOnlyList<string> warnings)
     {
         _app = app;
+        _store = store;
         Options = options;
         ApiEndpoints = apiEndpoints;
         Warnings = warnings;
@@ -71,8 +74,10 @@ public sealed class PortolanHost : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
 
         var listeners = ApiListeners.Bind(options.ApiEndpoints);
+        IStore? store = null;
         try
         {
+            store = await StoreOpener.OpenAsync(options, cancellationToken);
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
             {
                 ApplicationName = "portolan",
@@ -93,6 +98,7 @@ public sealed class PortolanHost : IAsyncDisposable
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
             builder.Services.AddAwsEdge(configureAuth: auth => auth.AccessKeys = accessKeys);
             builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(store);
             builder.Services.AddPortolanServices(options);
             configureServices?.Invoke(builder.Services);
 
@@ -102,12 +108,15 @@ public sealed class PortolanHost : IAsyncDisposable
 
             await app.StartAsync(cancellationToken);
             var endpoints = listeners.EndPoints.Select(ToUri).ToArray();
-            return new PortolanHost(app, options, endpoints, listeners.Warnings);
+            var host = new PortolanHost(app, store, options, endpoints, listeners.Warnings);
+            store = null;
+            return host;
         }
         finally
         {
             // Kestrel owns every socket it claimed; this closes any it did not (a failed start).
             listeners.Dispose();
+            if (store is not null) await store.DisposeAsync();
         }
     }
 
@@ -124,6 +133,8 @@ public sealed class PortolanHost : IAsyncDisposable
     {
         await StopAsync();
         await _app.DisposeAsync();
+        // Last: every reader and writer of the store has stopped with the app.
+        await _store.DisposeAsync();
     }
 
     private static void ConfigureServer(WebApplicationBuilder builder, ApiListeners listeners)

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portolan.Api.CloudMap;
+using Portolan.Core;
 
 namespace Portolan.Hosting;
 
 /// <summary>
 /// The one place where the server's parts are put into the container; <see cref="PortolanHost"/> calls it for the
-/// CLI and for in-process hosts alike. The API edge is already registered by then (with the access keys of
-/// <c>--auth</c>) and serves every <c>IAwsService</c> registered here.
+/// CLI and for in-process hosts alike. By then the API edge is registered (with the access keys of
+/// <c>--auth</c>) and so is the opened <c>IStore</c>; the edge serves every <c>IAwsService</c> registered here.
 /// </summary>
 internal static class ServiceRegistration
 {
@@ -13,12 +15,15 @@ internal static class ServiceRegistration
     {
         ArgumentNullException.ThrowIfNull(options);
 
-        // ---- Core: store, registry, snapshot -------------------------------------------------------------------
-        // Open the store named by options.StoreUri (sqlite:PATH | etcd://...) and register the Registry here.
+        // Core: the registry (single writer) and the snapshot every reader uses.
+        services.AddPortolanRegistry(registry =>
+        {
+            registry.Region = options.Region;
+            registry.Account = options.Account;
+        });
 
-        // ---- AWS services on the edge, each as IAwsService -------------------------------------------------------
-        // Cloud Map (servicediscovery):  services.AddSingleton<IAwsService, ...>();
-        // ECS and ELBv2 follow the same way.
+        // AWS services on the edge. ECS and ELBv2 join the same way.
+        services.AddCloudMapApi();
 
         return services;
     }
