@@ -38,6 +38,12 @@ public sealed record PortolanOptions
     /// <summary>An access-key file (see <c>Portolan.Api.Auth.AccessKeyStore</c>); null accepts any credentials.</summary>
     public string? AuthFile { get; init; }
 
+    /// <summary>
+    /// Reject what AWS rejects where Portolan would otherwise do more (e.g. HealthCheckConfig in private DNS
+    /// namespaces) and apply AWS's quotas: for testing scripts that must also pass on AWS.
+    /// </summary>
+    public bool StrictAws { get; init; }
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
 }

@@ -17,6 +17,15 @@ public sealed class CommandLineTests
         Assert.Equal("us-east-1", options.Region);
         Assert.Equal("000000000000", options.Account);
         Assert.Null(options.AuthFile);
+        Assert.False(options.StrictAws);
+    }
+
+    [Fact]
+    public void Strict_aws_is_a_flag_without_a_value()
+    {
+        var serve = Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve", "--strict-aws", "--region", "eu-west-1"]));
+        Assert.True(serve.Options.StrictAws);
+        Assert.Equal("eu-west-1", serve.Options.Region);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--strict-aws]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -44,6 +44,12 @@ internal static class CommandLine
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 return new CliCommand.Invalid($"unexpected argument '{arg}'.");
+            }
+
+            if (arg == "--strict-aws")
+            {
+                options = options with { StrictAws = true };
+                continue;
             }
 
             var eq = arg.IndexOf('=');
@@ -115,7 +121,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--store", "--region", "--account", "--auth", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {

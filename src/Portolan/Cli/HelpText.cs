@@ -22,6 +22,8 @@ internal static class HelpText
           --auth FILE         verify SigV4 signatures against this access-key file; without it any
                               credentials are accepted. One 'ACCESS_KEY_ID SECRET_ACCESS_KEY' per line,
                               '#' starts a comment line.
+          --strict-aws        reject what AWS rejects where Portolan does more (health checks in private
+                              DNS namespaces) and apply AWS's quotas (50 namespaces, 1,000 instances/service)
 
         On start, 'serve' prints one 'name: value' line per fact to stdout (among them 'api: http://HOST:PORT'
         for every bound API endpoint, with the real port) and then a line 'ready'. Logs go to stderr.

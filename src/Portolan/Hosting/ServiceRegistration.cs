@@ -20,6 +20,7 @@ internal static class ServiceRegistration
         {
             registry.Region = options.Region;
             registry.Account = options.Account;
+            registry.StrictAws = options.StrictAws;
         });
 
         // AWS services on the edge. ECS and ELBv2 join the same way.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,8 @@ internal sealed class EdgeHost : IAsyncDisposable
             options,
             s =>
             {
+                // The edge is under test here: the server's own services make way for the test's doubles.
+                s.RemoveAll<IAwsService>();
                 foreach (var service in services)
                 {
                     s.AddSingleton(service);
