@@ -9,7 +9,10 @@ public enum CompareTarget
     CreateRevision,
     /// <summary>Revision of the last write; 0 when absent.</summary>
     ModRevision,
-    /// <summary>The value bytes (absent compares as empty and never equal).</summary>
+    /// <summary>
+    /// The value bytes, compared lexicographically. On an absent key every value compare fails, whatever the
+    /// operator (etcd's rule: there is no value to compare); use <see cref="Version"/> to test existence.
+    /// </summary>
     Value,
 }
 

@@ -23,15 +23,29 @@ public interface IStore : IAsyncDisposable
     /// <summary>Reads one key, or null when absent.</summary>
     ValueTask<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads every key starting with <paramref name="prefix"/>, in ordinal order, as of one revision.</summary>
+    /// <summary>
+    /// Reads every key starting with <paramref name="prefix"/> (<c>""</c> = all keys), in ordinal order, as of one revision.
+    /// "Ordinal" is the order of the keys' UTF-8 bytes, which is what SQLite and etcd compare; it equals .NET ordinal
+    /// order for keys without characters outside the Basic Multilingual Plane (Portolan's keys are ASCII).
+    /// </summary>
     ValueTask<RangeResult> RangeAsync(string prefix, RangeOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Applies <paramref name="txn"/> atomically if all its compares hold; durable on return.</summary>
+    /// <remarks>
+    /// Throws <see cref="ArgumentException"/> for a malformed transaction (see <see cref="Txn"/>) and
+    /// <see cref="LeaseNotFoundException"/> when the compares held but a put names a lease that does not exist;
+    /// neither writes anything. Cancellation is honoured only until the store starts applying the transaction.
+    /// </remarks>
     ValueTask<TxnResult> TxnAsync(Txn txn, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Streams the changes under <paramref name="prefix"/> from <paramref name="fromRevision"/> on (inclusive),
-    /// one batch per revision, until cancelled. Never completes on its own while the store is open.
+    /// one batch per revision, until cancelled. Never completes on its own while the store is open; completes
+    /// normally when the store is disposed, and throws <see cref="OperationCanceledException"/> when cancelled.
+    /// Revision 0 holds no change, so <paramref name="fromRevision"/> 0 means the same as 1: all history still kept
+    /// (and therefore <see cref="StoreCompactedException"/> once anything was compacted). A future revision simply
+    /// waits for it. Negative values throw <see cref="ArgumentOutOfRangeException"/>. A watcher that falls behind a
+    /// compaction (because it is slow) gets <see cref="StoreCompactedException"/> too, as in etcd.
     /// </summary>
     IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default);
 
@@ -44,6 +58,9 @@ public interface IStore : IAsyncDisposable
     /// <summary>Ends a lease now, deleting the keys attached to it. Revoking an unknown lease does nothing.</summary>
     ValueTask RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken = default);
 
-    /// <summary>Discards change history at or below <paramref name="revision"/>; current keys are kept.</summary>
+    /// <summary>
+    /// Discards change history at or below <paramref name="revision"/>; current keys are kept. Compacting at or
+    /// below an earlier compaction does nothing; beyond the current revision throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     ValueTask CompactAsync(long revision, CancellationToken cancellationToken = default);
 }

@@ -12,7 +12,12 @@ public sealed record TxnOp(TxnOpKind Kind, string Key, ReadOnlyMemory<byte> Valu
     public static TxnOp DeletePrefix(string prefix) => new(TxnOpKind.DeletePrefix, prefix);
 }
 
-/// <summary>A conditional write: if every compare holds, all <see cref="Success"/> writes apply at one new revision.</summary>
+/// <summary>
+/// A conditional write: if every compare holds, all <see cref="Success"/> writes apply at one new revision.
+/// As in etcd, a transaction may not put the same key twice, nor put a key that one of its deletes covers
+/// (each key changes at most once per revision); overlapping deletes are fine. Keys of puts, deletes and
+/// compares must not be empty; a DeletePrefix of "" deletes every key.
+/// </summary>
 public sealed record Txn(IReadOnlyList<Compare> Compares, IReadOnlyList<TxnOp> Success)
 {
     public static Txn Unconditional(params TxnOp[] ops) => new([], ops);
