@@ -56,7 +56,8 @@ internal sealed class LeaseTable(TimeProvider time)
         while (_deadlines.TryPeek(out var id, out var deadline) && deadline <= now)
         {
             _deadlines.Dequeue();
-            if (IsCurrent(id, deadline))
+            // A rollback re-queues restored deadlines, so the same (id, deadline) can surface twice.
+            if (IsCurrent(id, deadline) && !expired.Contains(id))
             {
                 expired.Add(id);
             }

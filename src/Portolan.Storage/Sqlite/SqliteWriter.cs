@@ -17,6 +17,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         SingleReader = true,
     });
 
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromHours(1);
+
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteConnection _connection;
     private readonly WriterCommands _sql;
@@ -158,8 +160,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void ArmLeaseTimer()
     {
+        // Timers refuse due times beyond ~49 days; a far deadline is simply re-checked when the capped timer fires.
         var due = _leases.NextExpiryIn();
-        _leaseTimer.Change(due ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _leaseTimer.Change(due is { } d && d > MaxTimerDue ? MaxTimerDue : due ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     private void OnLeaseTimer()

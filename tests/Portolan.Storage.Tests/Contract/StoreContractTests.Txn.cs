@@ -225,6 +225,20 @@ public abstract partial class StoreContractTests
         }
     }
 
+    [Fact]
+    public async Task A_transaction_cancelled_before_it_is_submitted_writes_nothing()
+    {
+        var store = await OpenAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await store.TxnAsync(Txn.Unconditional(TxnOp.Put("/k", Bytes("v"))), cancelled.Token));
+
+        Assert.Equal(0, await store.GetRevisionAsync());
+        Assert.Null(await store.GetAsync("/k"));
+    }
+
     private static async Task AssertCompares(IStore store, (Compare Compare, bool Holds)[] cases)
     {
         var wrong = new List<string>();

@@ -144,5 +144,21 @@ public sealed class SqliteStoreTests : IDisposable
         await Assert.ThrowsAsync<LeaseNotFoundException>(async () => await second.KeepAliveAsync(lease));
     }
 
+    [Fact]
+    public async Task A_lease_longer_than_any_timer_can_wait_still_works()
+    {
+        await using var store = await SqliteStore.OpenAsync(DbPath, time: _clock);
+
+        var forever = await store.GrantLeaseAsync(TimeSpan.MaxValue);
+        var decade = await store.GrantLeaseAsync(TimeSpan.FromDays(3650));
+        await store.TxnAsync(Txn.Unconditional(TxnOp.Put("/l/forever", Bytes("v"), forever), TxnOp.Put("/l/decade", Bytes("v"), decade)));
+        _clock.Advance(TimeSpan.FromDays(400));
+        await store.KeepAliveAsync(forever);
+
+        Assert.Equal(2, (await store.RangeAsync("/l/")).Kvs.Count);
+        await store.RevokeLeaseAsync(decade);
+        Assert.Equal(["/l/forever"], (await store.RangeAsync("/l/")).Kvs.Select(kv => kv.Key));
+    }
+
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 }
