@@ -183,6 +183,20 @@ public sealed class PortolanProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Kills the server hard (SIGKILL: no shutdown code runs, nothing is flushed) and waits until it is gone, as a
+    /// crash or power loss would leave it.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
