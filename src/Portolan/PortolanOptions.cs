@@ -25,8 +25,15 @@ public sealed record PortolanOptions
     /// </summary>
     public IReadOnlyList<HostPort> ApiEndpoints { get; init; } = [new HostPort("127.0.0.1", DefaultApiPort)];
 
-    /// <summary>Where the DNS server answers (UDP and TCP). Not served yet.</summary>
-    public HostPort DnsEndpoint { get; init; } = new("127.0.0.1", DefaultDnsPort);
+    /// <summary>What <see cref="DnsEndpoint"/> is unless <c>--dns</c> says otherwise.</summary>
+    public static readonly HostPort DefaultDnsEndpoint = new("127.0.0.1", DefaultDnsPort);
+
+    /// <summary>
+    /// Where the DNS server answers (UDP and TCP, same port; port 0 picks a free one; <c>localhost</c> means
+    /// 127.0.0.1). If the default address is taken, the server starts without DNS and warns; an address given
+    /// explicitly must bind.
+    /// </summary>
+    public HostPort DnsEndpoint { get; init; } = DefaultDnsEndpoint;
 
     /// <summary><c>sqlite:PATH</c> or <c>etcd://host:port,host:port</c>; null means <c>sqlite:&lt;data-dir&gt;/portolan.db</c>.</summary>
     public string? Store { get; init; }

@@ -15,12 +15,15 @@ namespace Portolan.Cli;
 /// auth: off
 /// api: http://127.0.0.1:7766
 /// api: http://[::1]:7766
+/// dns: udp://127.0.0.1:7753
+/// dns: tcp://127.0.0.1:7753
 /// ready
 /// </code>
 /// </summary>
 internal static class StartupReport
 {
     public const string ApiPrefix = "api: ";
+    public const string DnsPrefix = "dns: ";
     public const string ReadyLine = "ready";
 
     public static void Write(TextWriter output, PortolanHost host)
@@ -37,7 +40,14 @@ internal static class StartupReport
             output.WriteLine($"{ApiPrefix}{endpoint.GetLeftPart(UriPartial.Authority)}");
         }
 
+        // No dns: lines when DNS could not be bound at its default address (the warning on stderr says why).
+        if (host.DnsUdpEndPoint is { } udp) output.WriteLine($"{DnsPrefix}udp://{Format(udp)}");
+        if (host.DnsTcpEndPoint is { } tcp) output.WriteLine($"{DnsPrefix}tcp://{Format(tcp)}");
+
         output.WriteLine(ReadyLine);
         output.Flush();
     }
+
+    private static string Format(System.Net.IPEndPoint endpoint) =>
+        endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]:{endpoint.Port}" : $"{endpoint.Address}:{endpoint.Port}";
 }

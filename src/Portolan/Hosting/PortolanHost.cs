@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Portolan.Api.Auth;
 using Portolan.Api.Edge;
+using Portolan.Dns.Server;
 using Portolan.Storage;
 
 namespace Portolan.Hosting;
@@ -49,6 +50,12 @@ public sealed class PortolanHost : IAsyncDisposable
     public IReadOnlyList<string> Warnings { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The bound DNS UDP endpoint with its real port (e.g. for <c>--dns 127.0.0.1:0</c>); null when DNS is not served.</summary>
+    public IPEndPoint? DnsUdpEndPoint => _app.Services.GetService<IDnsServer>()?.UdpEndPoint;
+
+    /// <summary>The bound DNS TCP endpoint: the same address and port as <see cref="DnsUdpEndPoint"/>.</summary>
+    public IPEndPoint? DnsTcpEndPoint => _app.Services.GetService<IDnsServer>()?.TcpEndPoint;
 
     /// <summary>Completes when the server has been asked to stop (by <see cref="StopAsync"/> or from inside).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
@@ -108,7 +115,10 @@ public sealed class PortolanHost : IAsyncDisposable
 
             await app.StartAsync(cancellationToken);
             var endpoints = listeners.EndPoints.Select(ToUri).ToArray();
-            var host = new PortolanHost(app, store, options, endpoints, listeners.Warnings);
+            var warnings = app.Services.GetService<IDnsServer>()?.StartWarning is { } dnsWarning
+                ? [.. listeners.Warnings, dnsWarning]
+                : listeners.Warnings;
+            var host = new PortolanHost(app, store, options, endpoints, warnings);
             store = null;
             return host;
         }

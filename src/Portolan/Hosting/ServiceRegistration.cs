@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using System.Net;
 using Portolan.Core;
+using Portolan.Dns;
 
 namespace Portolan.Hosting;
 
@@ -25,6 +27,14 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+
+        // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
+        // once the snapshot is loaded).
+        services.AddPortolanDns(dns =>
+        {
+            dns.EndPoint = new IPEndPoint(options.DnsEndpoint.Address ?? IPAddress.Loopback, options.DnsEndpoint.Port);
+            dns.Optional = options.DnsEndpoint == PortolanOptions.DefaultDnsEndpoint;
+        });
 
         return services;
     }
