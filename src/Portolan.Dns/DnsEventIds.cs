@@ -12,4 +12,6 @@ internal static class DnsEventIds
     public const int TcpConnectionRefused = 3007;
     public const int TcpAcceptFailed = 3008;
     public const int NotServed = 3009;
+    public const int UpstreamFailed = 3010;
+    public const int ForwardsExhausted = 3011;
 }

@@ -28,6 +28,7 @@ public static class DnsServiceCollectionExtensions
         services.TryAddSingleton(sp => new DnsQueryProcessor(
             sp.GetRequiredService<IZoneViewSource>(),
             sp.GetRequiredService<IOptions<DnsServerOptions>>().Value));
+        services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton<DnsServer>();
         services.TryAddSingleton<IDnsServer>(sp => sp.GetRequiredService<DnsServer>());
         services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());

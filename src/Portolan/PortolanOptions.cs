@@ -35,6 +35,12 @@ public sealed record PortolanOptions
     /// </summary>
     public HostPort DnsEndpoint { get; init; } = DefaultDnsEndpoint;
 
+    /// <summary>
+    /// Upstream resolvers (<c>--dns-forward</c>, repeatable) for names outside Portolan's zones, tried in order.
+    /// Empty (the default): such names are REFUSED, so Portolan is never an open resolver.
+    /// </summary>
+    public IReadOnlyList<HostPort> DnsForwarders { get; init; } = [];
+
     /// <summary><c>sqlite:PATH</c> or <c>etcd://host:port,host:port</c>; null means <c>sqlite:&lt;data-dir&gt;/portolan.db</c>.</summary>
     public string? Store { get; init; }
 

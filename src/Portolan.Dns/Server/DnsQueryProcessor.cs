@@ -10,6 +10,9 @@ namespace Portolan.Dns.Server;
 /// </summary>
 internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions options)
 {
+    /// <summary>What <see cref="Process"/> returns for a query to hand to an upstream resolver.</summary>
+    public const int Forward = -1;
+
     /// <summary>A reply buffer must hold this much: any classic reply, and any UDP reply we send.</summary>
     public int MinResponseBuffer => Math.Max(DnsLimits.ClassicUdpPayload, options.MaxUdpPayload);
 
@@ -17,7 +20,10 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
     /// <param name="response">At least <see cref="MinResponseBuffer"/> octets (65535 for TCP).</param>
     /// <param name="overUdp">UDP replies are cut to the client's payload size; TCP ones are not.</param>
     /// <param name="random">The caller's own random source, for MULTIVALUE and WEIGHTED picks.</param>
-    /// <returns>The reply's length, or 0 when the request deserves no reply.</returns>
+    /// <returns>
+    /// The reply's length; 0 when the request deserves no reply; <see cref="Forward"/> when the name is outside our
+    /// zones and forwarders are configured (the caller relays the request, see <see cref="UpstreamForwarder"/>).
+    /// </returns>
     public int Process(ReadOnlySpan<byte> request, Span<byte> response, bool overUdp, Random random)
     {
         Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
@@ -40,6 +46,7 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
                 // Room for OPT is kept back while answering, so it always fits.
                 writer.Limit = limit - (edns ? DnsLimits.OptRecordSize : 0);
                 rcode = Answer(ref writer, name, query, random, ref flags);
+                if (rcode == Forward) return Forward;
                 writer.Limit = limit;
                 break;
             case QueryParseStatus.NotImplemented:
@@ -53,9 +60,35 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
                 break;
         }
 
+        if (options.Forwarders.Count > 0) flags |= DnsFlags.RA;
         if (edns) writer.TryWriteOpt((ushort)options.MaxUdpPayload, rcode, query.DnssecOk);
         writer.WriteHeader(query.Id, flags, rcode);
         return writer.Position;
+    }
+
+    /// <summary>
+    /// Writes a reply with <paramref name="rcode"/> and the request's question (SERVFAIL when no upstream answered,
+    /// TC when an upstream's reply is larger than the client takes). Returns 0 for a request that gets no reply.
+    /// </summary>
+    public int Fail(ReadOnlySpan<byte> request, Span<byte> response, bool overUdp, int rcode, bool truncated = false)
+    {
+        Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
+        if (DnsQueryParser.Parse(request, name, out var query) == QueryParseStatus.Drop) return 0;
+        var writer = new DnsMessageWriter(response, overUdp ? DnsLimits.ClassicUdpPayload : DnsLimits.MaxMessageSize);
+        if (query.HasQuestion) writer.TryWriteQuestion(name[..query.QuestionNameLength], query.QuestionType, query.QuestionClass);
+        var flags = (ushort)(DnsFlags.QR | DnsFlags.RA | (query.Flags & (DnsFlags.OpcodeMask | DnsFlags.RD)) | (truncated ? DnsFlags.TC : 0));
+        writer.WriteHeader(query.Id, flags, rcode);
+        return writer.Position;
+    }
+
+    /// <summary>The largest UDP reply the client of <paramref name="request"/> takes (its EDNS size within our maximum, or 512).</summary>
+    public int UdpLimit(ReadOnlySpan<byte> request)
+    {
+        Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
+        var status = DnsQueryParser.Parse(request, name, out var query);
+        return query.HasEdns && status == QueryParseStatus.Ok
+            ? Math.Clamp((int)query.EdnsUdpSize, DnsLimits.ClassicUdpPayload, options.MaxUdpPayload)
+            : DnsLimits.ClassicUdpPayload;
     }
 
     private int Answer(ref DnsMessageWriter writer, scoped ReadOnlySpan<byte> name, in DnsQuery query, Random random, ref ushort flags)
@@ -79,8 +112,8 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
                 flags |= DnsFlags.AA | DnsFlags.TC;
                 return DnsRCode.NoError;
             default:
-                // Never an open resolver: names outside our zones are refused.
-                return DnsRCode.Refused;
+                // Never an open resolver unless told to forward: names outside our zones are refused.
+                return options.Forwarders.Count > 0 ? Forward : DnsRCode.Refused;
         }
     }
 }

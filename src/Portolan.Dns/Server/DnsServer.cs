@@ -15,6 +15,7 @@ namespace Portolan.Dns.Server;
 internal sealed partial class DnsServer(
     ZoneViewFeed views,
     DnsQueryProcessor processor,
+    UpstreamForwarder forwarder,
     IOptions<DnsServerOptions> options,
     ILogger<DnsServer> logger) : IHostedService, IDnsServer, IAsyncDisposable
 {
@@ -46,8 +47,8 @@ internal sealed partial class DnsServer(
         }
 
         views.Start();
-        _udp = new UdpListener(udp, processor, logger);
-        _tcp = new TcpListener(tcp, processor, _options, logger);
+        _udp = new UdpListener(udp, processor, forwarder, logger);
+        _tcp = new TcpListener(tcp, processor, forwarder, _options, logger);
         UdpEndPoint = _udp.LocalEndPoint;
         TcpEndPoint = _tcp.LocalEndPoint;
         _udp.Start(_options.UdpReceiveLoops);

@@ -32,6 +32,23 @@ public sealed class DnsServerOptions
     /// <remarks>Defaults to 10 s (RFC 7766 §6.2.3 asks for seconds, not minutes); a slow client cannot hold a slot longer.</remarks>
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Upstream resolvers for names outside Portolan's zones, tried in order.</summary>
+    /// <remarks>
+    /// Defaults to none: such names are REFUSED and Portolan is never an open resolver. With forwarders set,
+    /// Portolan can be a host's only resolver (as Consul's <c>recursors</c>): other names are relayed to the
+    /// first upstream that answers (over the transport the client used), and replies advertise recursion (RA).
+    /// Anyone who can reach the DNS port can then resolve through it, so bind it to loopback or a private address.
+    /// </remarks>
+    public IList<IPEndPoint> Forwarders { get; } = [];
+
+    /// <summary>How long one upstream gets to answer before the next is tried.</summary>
+    /// <remarks>Defaults to 2 s (Unbound and systemd-resolved wait similarly before moving on).</remarks>
+    public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Forwarded queries in flight at once; beyond this, new ones are answered SERVFAIL at once.</summary>
+    /// <remarks>Defaults to 256: a flood of queries for outside names cannot exhaust memory or sockets.</remarks>
+    public int MaxConcurrentForwards { get; set; } = 256;
+
     /// <summary>
     /// When true, an address that cannot be bound is logged as a warning and the process runs without DNS
     /// (<see cref="IDnsServer.UdpEndPoint"/> stays null) instead of failing to start.
@@ -48,6 +65,8 @@ public sealed class DnsServerOptions
         if (UdpReceiveLoops is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(UdpReceiveLoops), UdpReceiveLoops, "Use 1 to 256 receive loops.");
         if (MaxUdpPayload is < 512 or > 65535) throw new ArgumentOutOfRangeException(nameof(MaxUdpPayload), MaxUdpPayload, "Use 512 to 65535 octets.");
         if (MaxTcpConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxTcpConnections), MaxTcpConnections, "Allow at least one connection.");
+        if (ForwardTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ForwardTimeout), ForwardTimeout, "The forward timeout must be positive.");
+        if (MaxConcurrentForwards < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentForwards), MaxConcurrentForwards, "Allow at least one forward.");
         if (TcpIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TcpIdleTimeout), TcpIdleTimeout, "The idle timeout must be positive.");
     }
 }

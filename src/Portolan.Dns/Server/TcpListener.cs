@@ -13,7 +13,7 @@ namespace Portolan.Dns.Server;
 /// each waits at most <see cref="DnsServerOptions.TcpIdleTimeout"/> for its next query, and buffers are rented
 /// per message, so an idle or slow client holds no memory and no thread, and cannot hold up anyone else.
 /// </summary>
-internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor processor, DnsServerOptions options, ILogger logger) : IAsyncDisposable
+internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor processor, UpstreamForwarder forwarder, DnsServerOptions options, ILogger logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
@@ -102,6 +102,11 @@ internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor proce
                 {
                     if (!await ReceiveExactlyAsync(client, request.AsMemory(0, length), idle.Token)) return;
                     var written = Process(request.AsSpan(0, length), response.AsSpan(2, DnsLimits.MaxMessageSize), random);
+                    if (written == DnsQueryProcessor.Forward)
+                    {
+                        written = await ForwardAsync(request.AsMemory(0, length), response.AsMemory(2, DnsLimits.MaxMessageSize), idle.Token);
+                    }
+
                     // A request that deserves no reply (a response, say) ends the conversation.
                     if (written == 0) return;
                     BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
@@ -124,6 +129,25 @@ internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor proce
         {
             client.Dispose();
         }
+    }
+
+    /// <summary>Relays a query upstream over TCP; SERVFAIL when every slot is busy or no upstream answers.</summary>
+    private async Task<int> ForwardAsync(ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken ct)
+    {
+        var written = 0;
+        if (forwarder.TryAcquire())
+        {
+            try
+            {
+                written = await forwarder.ExchangeAsync(request, response, overUdp: false, ct);
+            }
+            finally
+            {
+                forwarder.Release();
+            }
+        }
+
+        return written > 0 ? written : processor.Fail(request.Span, response.Span, overUdp: false, DnsRCode.ServFail);
     }
 
     private int Process(ReadOnlySpan<byte> request, Span<byte> response, Random random)

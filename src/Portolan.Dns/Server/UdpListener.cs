@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -10,12 +11,14 @@ namespace Portolan.Dns.Server;
 /// allocates nothing (the SocketAddress overloads of ReceiveFrom/SendTo don't). A failure on one datagram
 /// costs that datagram only.
 /// </summary>
-internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor processor, ILogger logger) : IAsyncDisposable
+internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor processor, UpstreamForwarder forwarder, ILogger logger) : IAsyncDisposable
 {
     /// <summary>Large enough for any datagram, so a client can't make us read half a message.</summary>
     private const int ReceiveBufferSize = 65535;
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<Task> _forwards = [];
     private Task[] _loops = [];
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)socket.LocalEndPoint!;
@@ -82,6 +85,13 @@ internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor proce
                 continue;
             }
 
+            if (length == DnsQueryProcessor.Forward)
+            {
+                if (TryStartForward(receive.AsSpan(0, received), peer, ct)) continue;
+                // Every forwarding slot is busy: fail fast rather than queue without bound.
+                length = processor.Fail(receive.AsSpan(0, received), send, overUdp: true, Wire.DnsRCode.ServFail);
+            }
+
             if (length == 0) continue;
             try
             {
@@ -98,10 +108,68 @@ internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor proce
         }
     }
 
+    /// <summary>
+    /// Relays a query off the receive loop (an upstream may take seconds; the loop must not wait for it), with
+    /// its own copies of the request and the peer's address.
+    /// </summary>
+    private bool TryStartForward(ReadOnlySpan<byte> request, SocketAddress peer, CancellationToken ct)
+    {
+        if (!forwarder.TryAcquire()) return false;
+        var copy = ArrayPool<byte>.Shared.Rent(request.Length);
+        request.CopyTo(copy);
+        var to = new SocketAddress(peer.Family, peer.Size);
+        peer.Buffer.CopyTo(to.Buffer);
+        lock (_lock)
+        {
+            var task = ForwardAsync(copy, request.Length, to, ct);
+            _forwards.Add(task);
+            _ = task.ContinueWith(static (t, state) =>
+            {
+                var self = (UdpListener)state!;
+                lock (self._lock) self._forwards.Remove(t);
+            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return true;
+    }
+
+    private async Task ForwardAsync(byte[] request, int length, SocketAddress peer, CancellationToken ct)
+    {
+        await Task.Yield();
+        var response = ArrayPool<byte>.Shared.Rent(Wire.DnsLimits.MaxMessageSize);
+        try
+        {
+            var written = await forwarder.ExchangeAsync(request.AsMemory(0, length), response, overUdp: true, ct);
+            if (written == 0)
+            {
+                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.ServFail);
+            }
+            else if (written > processor.UdpLimit(request.AsSpan(0, length)))
+            {
+                // Bigger than this client takes over UDP: it retries over TCP, which is forwarded over TCP.
+                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.NoError, truncated: true);
+            }
+
+            if (written > 0) await socket.SendToAsync(response.AsMemory(0, written), SocketFlags.None, peer, ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(response);
+            ArrayPool<byte>.Shared.Return(request);
+            forwarder.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
+        Task[] forwards;
+        lock (_lock) forwards = [.. _forwards];
+        await Task.WhenAll(forwards);
         socket.Dispose();
         _stop.Dispose();
     }

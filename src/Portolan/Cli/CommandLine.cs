@@ -4,7 +4,7 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--strict-aws]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -33,6 +33,7 @@ internal static class CommandLine
     {
         var options = new PortolanOptions();
         List<HostPort>? api = null;
+        List<HostPort>? forwarders = null;
         for (var i = 1; i < args.Count; i++)
         {
             var arg = args[i];
@@ -93,6 +94,14 @@ internal static class CommandLine
                     }
 
                     break;
+                case "--dns-forward":
+                    if (HostPort.TryParse(value, out var upstream, out error))
+                    {
+                        if (upstream.Port == 0) error = $"'{value}': an upstream resolver needs a port (e.g. 1.1.1.1:53).";
+                        else (forwarders ??= []).Add(upstream);
+                    }
+
+                    break;
                 case "--store":
                     error = CheckStore(value);
                     options = options with { Store = value };
@@ -118,10 +127,11 @@ internal static class CommandLine
             }
         }
 
+        if (forwarders is not null) options = options with { DnsForwarders = forwarders };
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {

@@ -15,6 +15,9 @@ internal static class HelpText
           --api HOST:PORT     API listen address; repeat for more.       [127.0.0.1:{PortolanOptions.DefaultApiPort}]
                               127.0.0.1 and localhost also bind [::1] on the same port. Port 0 picks a free port.
           --dns HOST:PORT     DNS listen address (UDP and TCP)           [127.0.0.1:{PortolanOptions.DefaultDnsPort}]
+          --dns-forward HOST:PORT
+                              relay names outside Portolan's zones to this resolver (repeat for
+                              more, tried in order); without it they are REFUSED  [off]
           --store URI         sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...]
                                                                          [sqlite:DATA-DIR/portolan.db]
           --region R          region in ARNs and signatures              [{PortolanOptions.DefaultRegion}]
@@ -26,7 +29,8 @@ internal static class HelpText
                               DNS namespaces) and apply AWS's quotas (50 namespaces, 1,000 instances/service)
 
         On start, 'serve' prints one 'name: value' line per fact to stdout (among them 'api: http://HOST:PORT'
-        for every bound API endpoint, with the real port) and then a line 'ready'. Logs go to stderr.
+        for every bound API endpoint and 'dns: udp://HOST:PORT', 'dns: tcp://HOST:PORT', with the real ports)
+        and then a line 'ready'. Logs go to stderr.
         SIGINT (Ctrl+C) or SIGTERM stops it gracefully.
 
         Use it with the aws CLI:

@@ -43,6 +43,10 @@ internal static class StartupReport
         // No dns: lines when DNS could not be bound at its default address (the warning on stderr says why).
         if (host.DnsUdpEndPoint is { } udp) output.WriteLine($"{DnsPrefix}udp://{Format(udp)}");
         if (host.DnsTcpEndPoint is { } tcp) output.WriteLine($"{DnsPrefix}tcp://{Format(tcp)}");
+        foreach (var upstream in options.DnsForwarders)
+        {
+            output.WriteLine($"dns-forward: {upstream}");
+        }
 
         output.WriteLine(ReadyLine);
         output.Flush();

@@ -34,6 +34,10 @@ internal static class ServiceRegistration
         {
             dns.EndPoint = new IPEndPoint(options.DnsEndpoint.Address ?? IPAddress.Loopback, options.DnsEndpoint.Port);
             dns.Optional = options.DnsEndpoint == PortolanOptions.DefaultDnsEndpoint;
+            foreach (var upstream in options.DnsForwarders)
+            {
+                dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
+            }
         });
 
         return services;
