@@ -10,23 +10,18 @@ namespace Portolan.Core.Registry;
 /// <summary>
 /// The single writer of Cloud Map state. Each command validates against the current snapshot, then commits
 /// one store transaction whose compares guard exactly the facts it validated (a name still free, a service
-/// still the one that was read). Under contention (another node, or a concurrent call) a compare fails, the
-/// snapshot catches up and the command is validated again — optimistic concurrency as etcd clients do it,
-/// so the same code is correct on SQLite and on an etcd cluster. A command returns once its write is
-/// durable and visible in the snapshot, so a caller reads its own writes.
+/// still the one that was read), through the shared <see cref="SnapshotCommitter"/>.
 /// </summary>
 public sealed partial class DiscoveryRegistry
 {
-    private const int MaxAttempts = 16;
-
-    private readonly IStore _store;
+    private readonly SnapshotCommitter _committer;
     private readonly ISnapshotSource _snapshots;
     private readonly RegistryOptions _options;
     private readonly TimeProvider _time;
 
     public DiscoveryRegistry(IStore store, ISnapshotSource snapshots, IOptions<RegistryOptions> options, TimeProvider time)
     {
-        _store = store;
+        _committer = new SnapshotCommitter(store, snapshots);
         _snapshots = snapshots;
         _options = options.Value;
         _time = time;
@@ -36,22 +31,7 @@ public sealed partial class DiscoveryRegistry
     public Arns Arns { get; }
     public RegistryOptions Options => _options;
 
-    /// <summary>What a command decided: the transaction to commit (null = nothing to write) and its result.</summary>
-    private readonly record struct Plan<T>(Txn? Txn, T Result);
-
-    private async Task<T> CommitAsync<T>(Func<RegistrySnapshot, Plan<T>> plan, CancellationToken ct)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var decided = plan(_snapshots.Current);
-            if (decided.Txn is null) return decided.Result;
-            var outcome = await _store.TxnAsync(decided.Txn, ct);
-            // Success: wait until readers see the write. Failure: wait until the snapshot has what beat us.
-            await _snapshots.WaitForRevisionAsync(outcome.Revision, ct);
-            if (outcome.Succeeded) return decided.Result;
-        }
-        throw new RegistryException("ThrottlingException", "The resource is being changed by other requests; retry.");
-    }
+    private Task<T> CommitAsync<T>(Func<RegistrySnapshot, Plan<T>> plan, CancellationToken ct) => _committer.CommitAsync(plan, ct);
 
     private DateTimeOffset Now() => _time.GetUtcNow();
 
