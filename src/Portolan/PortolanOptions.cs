@@ -57,6 +57,12 @@ public sealed record PortolanOptions
     /// </summary>
     public bool StrictAws { get; init; }
 
+    /// <summary>
+    /// How often instances of Cloud Map services with HealthCheckConfig are probed (<c>--health-interval</c>); AWS's
+    /// Route 53 checkers use 30 s. A service attribute <c>portolan:health-check-interval</c> overrides it per service.
+    /// </summary>
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
 }

@@ -25,6 +25,9 @@ internal static class HelpText
           --auth FILE         verify SigV4 signatures against this access-key file; without it any
                               credentials are accepted. One 'ACCESS_KEY_ID SECRET_ACCESS_KEY' per line,
                               '#' starts a comment line.
+          --health-interval SECONDS
+                              how often Cloud Map instances with HealthCheckConfig are probed (1-300;
+                              AWS: 30). Per service: service attribute portolan:health-check-interval  [30]
           --strict-aws        reject what AWS rejects where Portolan does more (health checks in private
                               DNS namespaces) and apply AWS's quotas (50 namespaces, 1,000 instances/service)
 

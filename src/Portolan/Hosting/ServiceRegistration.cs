@@ -3,6 +3,7 @@ using Portolan.Api.CloudMap;
 using System.Net;
 using Portolan.Core;
 using Portolan.Dns;
+using Portolan.Health;
 
 namespace Portolan.Hosting;
 
@@ -39,6 +40,10 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
+        // registry: crossings are written through it.
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
 
         return services;
     }
