@@ -28,6 +28,7 @@ public sealed class NetworkProber : IProber, IDisposable
     public async Task<ProbeResult> ProbeAsync(ProbeSpec spec, CancellationToken cancellationToken)
     {
         var at = _time.GetUtcNow();
+        if (spec.Host.Length == 0) return new ProbeResult(at, ProbeOutcome.NoAddress, TimeSpan.Zero, null, "no address to probe (AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6)");
         var started = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(spec.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
