@@ -34,6 +34,8 @@ public sealed class HealthView
     public IReadOnlyList<SubjectHealthReport> Group(SubjectKind kind, string group) =>
         [.. _records.Where(p => p.Key.Kind == kind && p.Key.Group == group).Select(p => p.Value.Report())];
 
+    internal IEnumerable<SubjectRecord> Records => _records.Values;
+
     internal void Set(SubjectKey key, SubjectRecord record) => _records[key] = record;
 
     internal void Remove(SubjectKey key) => _records.TryRemove(key, out _);

@@ -4,6 +4,16 @@ using Portolan.Health.Thresholds;
 
 namespace Portolan.Health.Reporting;
 
+/// <summary>Where a runner's loop is.</summary>
+internal enum RunnerPhase
+{
+    Starting,
+    Sleeping,
+    WaitingForSlot,
+    Probing,
+    Stopped,
+}
+
 /// <summary>
 /// The live, mutable state of one subject: written by its runner after each probe, copied out by readers under a
 /// short lock (the runner is the only writer, so the lock is never contended for long).
@@ -18,12 +28,28 @@ internal sealed class SubjectRecord
     private HealthSubject _subject;
     private DateTimeOffset? _since;
     private ProbeResult? _lastFailure;
+    private int _phase;
+    private long _nextDue;
 
     public SubjectRecord(HealthSubject subject, int historyLength)
     {
         _subject = subject;
         _counter = new ThresholdCounter(subject.StartState);
         _recent = new ProbeResult[Math.Max(1, historyLength)];
+    }
+
+    /// <summary>What the subject's runner is doing; tests wait for every runner to be asleep before moving a virtual clock.</summary>
+    public RunnerPhase Phase
+    {
+        get => (RunnerPhase)Volatile.Read(ref _phase);
+        set => Volatile.Write(ref _phase, (int)value);
+    }
+
+    /// <summary>The clock timestamp (TimeProvider.GetTimestamp) of the next probe.</summary>
+    public long NextDue
+    {
+        get => Volatile.Read(ref _nextDue);
+        set => Volatile.Write(ref _nextDue, value);
     }
 
     public HealthSubject Subject

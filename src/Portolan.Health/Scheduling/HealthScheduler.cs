@@ -174,8 +174,9 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
         var record = new SubjectRecord(subject, _options.HistoryLength);
         var runner = new SubjectRunner(record, _context);
         _runners[subject.Key] = runner;
-        _view.Set(subject.Key, record);
         runner.Start(firstDelay);
+        // Visible once its schedule is fixed (the first due time is taken synchronously in Start).
+        _view.Set(subject.Key, record);
     }
 
     /// <summary>Subjects present at start spread over one interval; later ones are probed soon after they appear.</summary>

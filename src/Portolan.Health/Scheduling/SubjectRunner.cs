@@ -50,11 +50,20 @@ internal sealed class SubjectRunner
         {
             while (!ct.IsCancellationRequested)
             {
+                Record.NextDue = due;
                 var wait = time.GetTimestamp() - due;
-                if (wait < 0) await Task.Delay(TimeSpan.FromSeconds(-wait / (double)time.TimestampFrequency), time, ct);
+                if (wait < 0)
+                {
+                    // The phase changes once the timer is registered, so a virtual clock moved after it sees a sleeper.
+                    var sleep = Task.Delay(TimeSpan.FromSeconds(-wait / (double)time.TimestampFrequency), time, ct);
+                    Record.Phase = RunnerPhase.Sleeping;
+                    await sleep;
+                }
 
                 var subject = Record.Subject;
+                Record.Phase = RunnerPhase.WaitingForSlot;
                 await _context.Slots.WaitAsync(ct);
+                Record.Phase = RunnerPhase.Probing;
                 var outcome = ProbeOutcome.Error;
                 ProbeResult result;
                 _context.Statistics.ProbeStarted(time.GetElapsedTime(due));
@@ -91,6 +100,7 @@ internal sealed class SubjectRunner
         }
         finally
         {
+            Record.Phase = RunnerPhase.Stopped;
             _stop.Dispose();
         }
     }
