@@ -59,7 +59,7 @@ public sealed class CloudMapHealthChecks(DiscoveryRegistry registry, IOptions<He
         var check = service.Record.HealthCheckConfig!;
         var interval = Interval(service.Record);
         var timeout = _options.CloudMapTimeout < interval ? _options.CloudMapTimeout : interval;
-        var policy = HealthPolicy.Symmetric(interval, check.FailureThreshold);
+        var policy = new HealthPolicy(interval, check.FailureThreshold, check.FailureThreshold, InitialHealthyThreshold: 1);
         var subjects = new List<HealthSubject>(service.Instances.Count);
         foreach (var instance in service.Instances.Values)
         {
@@ -72,7 +72,10 @@ public sealed class CloudMapHealthChecks(DiscoveryRegistry registry, IOptions<He
                 HealthCheckType.Tcp => new ProbeSpec(ProbeProtocol.Tcp, false, host, port, null, null, timeout),
                 var t => new ProbeSpec(ProbeProtocol.Http1, t == HealthCheckType.Https, host, port, check.ResourcePath ?? "/", CodeMatcher.Http2xx3xx, timeout, UserAgent),
             };
-            var start = service.Health.TryGetValue(instance.Id, out var h) && h.Status == HealthStatus.Unhealthy ? HealthState.Unhealthy : HealthState.Healthy;
+            // Registration records HEALTHY; an instance without a record (its service gained the check through
+            // UpdateService) starts undecided so its first result is written.
+            var start = !service.Health.TryGetValue(instance.Id, out var h) ? HealthState.Initial
+                : h.Status == HealthStatus.Unhealthy ? HealthState.Unhealthy : HealthState.Healthy;
             subjects.Add(new HealthSubject(new SubjectKey(SubjectKind.CloudMapInstance, service.Id, instance.Id), spec, policy, instance.ModRevision, start));
         }
         return [.. subjects];
