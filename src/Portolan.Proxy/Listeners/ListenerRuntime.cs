@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -85,7 +84,7 @@ internal sealed class ListenerRuntime : IAsyncDisposable
             kestrel.Listen(endpoint, o =>
             {
                 o.Protocols = HttpProtocols.Http1AndHttp2;
-                o.UseHttps(certificate);
+                o.Use(TlsConnectionMiddleware.Create(certificate, _options.RequestHeadersTimeout));
             });
         }
         else

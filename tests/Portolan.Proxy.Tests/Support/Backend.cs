@@ -86,8 +86,14 @@ public sealed class Backend : IAsyncDisposable
             await ctx.Response.WriteAsync($"{name}:{body.Length}");
         });
         if (http2) app.MapGrpcService<EchoService>();
-        app.MapFallback(async ctx =>
+        app.Use(async (HttpContext ctx, RequestDelegate next) =>
         {
+            if (ctx.GetEndpoint() is not null)
+            {
+                await next(ctx);
+                return;
+            }
+
             var r = ctx.Request;
             var seen = new Dictionary<string, string?>
             {

@@ -31,7 +31,9 @@ public sealed class ProxyHost : IAsyncDisposable
     {
         var source = new InMemoryProxyConfigSource();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddFilter(_ => false);
+        // PROXY_TEST_LOG=1 shows the data plane's own log on the console.
+        if (Environment.GetEnvironmentVariable("PROXY_TEST_LOG") == "1") builder.Logging.AddSimpleConsole();
+        else builder.Logging.AddFilter(_ => false);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IProxyConfigSource>(source);
         builder.Services.AddPortolanProxy(configure);
