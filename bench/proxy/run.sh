@@ -74,7 +74,7 @@ fi
 
 grpc_load() { # port seconds pin outfile
   local pre=(); [ "$3" = 1 ] && pre=(taskset -c 1)
-  timeout $(($2 + 30)) "${pre[@]}" h2load -t1 -c16 -m10 -D "$2" -d "$LOGDIR/grpc-frame.bin" \
+  timeout $(($2 + 30)) "${pre[@]}" h2load -t1 -c16 -m10 -D "$2" -d "$LOGDIR/grpc-frame.bin" --log-file "$4.reqlog" \
     -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$1/portolan.bench.Echo/Unary" > "$4" 2>&1 || true
 }
 
@@ -96,8 +96,10 @@ if [[ " $STEPS " == *" grpc "* ]]; then
         rps=$(awk '/^finished in/{print $4}' "$f")
         lat=$(awk '/^time for request:/{v=$6; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.3f", v}' "$f")
         err=$(awk '/^status codes:/{print $5+$7+$9}' "$f")
-        echo "$name,$pm,$r,$rps,$lat,,${err:-0},," >> "$CSV"
-        echo "[$(date +%H:%M:%S)] $name $pm run$r: rps=$rps lat_avg_ms=$lat non2xx=$err" >&2
+        p99=$(awk '{print $3}' "$f.reqlog" | sort -n | awk '{v[NR]=$1} END{i=int(NR*0.99); if (i<1) i=1; printf "%.3f", v[i]/1000}')
+        rm -f "$f.reqlog" "$LOGDIR/lb-$name-$pm-warmup.txt.reqlog"
+        echo "$name,$pm,$r,$rps,$lat,$p99,${err:-0},0,0" >> "$CSV"
+        echo "[$(date +%H:%M:%S)] $name $pm run$r: rps=$rps lat_avg_ms=$lat p99_ms=$p99 non2xx=$err" >&2
       done
     done
     stop "$PROXY_PID"; PROXY_PID=""; stop "$GRPC_PID"; GRPC_PID=""

@@ -44,7 +44,11 @@ static async Task RunProxyAsync(string[] specs)
     var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
     builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton<IProxyConfigSource>(new InMemoryProxyConfigSource(new ProxyConfig { Listeners = [.. listeners], TargetGroups = [.. groups] }));
-    builder.Services.AddPortolanProxy(o => o.AccessLogPath = Environment.GetEnvironmentVariable("ACCESS_LOG"));
+    builder.Services.AddPortolanProxy(o =>
+    {
+        o.AccessLogPath = Environment.GetEnvironmentVariable("ACCESS_LOG");
+        o.InlineScheduling = Environment.GetEnvironmentVariable("PORTOLAN_INLINE") != "0";
+    });
     using var host = builder.Build();
     await host.StartAsync();
     var running = host.Services.GetRequiredService<IProxyListeners>();

@@ -76,7 +76,8 @@ internal sealed class ListenerRuntime : IAsyncDisposable
         limits.Http2.InitialStreamWindowSize = 1024 * 1024;
 
         var endpoint = new IPEndPoint(Config.Address, Config.Port);
-        IConnectionListenerFactory transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
+        IConnectionListenerFactory transport = new SocketTransportFactory(
+            Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = _options.InlineScheduling }), _loggerFactory);
         CleartextDemuxListenerFactory? demux = null;
         if (Config.Protocol == ListenerProtocol.Https)
         {
