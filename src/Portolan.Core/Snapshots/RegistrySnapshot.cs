@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Portolan.Core.LoadBalancing;
 
 namespace Portolan.Core.Snapshots;
 
@@ -23,6 +24,9 @@ public sealed record RegistrySnapshot
     /// <summary>Tags by resource ARN.</summary>
     public ImmutableDictionary<string, ImmutableSortedDictionary<string, string>> Tags { get; init; } =
         ImmutableDictionary<string, ImmutableSortedDictionary<string, string>>.Empty;
+
+    /// <summary>Load balancers, listeners, rules, target groups, targets and their health.</summary>
+    public LoadBalancingSnapshot LoadBalancing { get; init; } = LoadBalancingSnapshot.Empty;
 
     /// <summary>
     /// How a service name is keyed in its namespace: in DNS namespaces two services may not differ only by

@@ -23,7 +23,7 @@ internal static class SnapshotApplier
                 if (PhaseOf(e.Kv.Key) == phase) work.Apply(e);
             }
         }
-        return work.Build(revision);
+        return work.Build(revision) with { LoadBalancing = LoadBalancing.LoadBalancingApplier.Apply(snapshot.LoadBalancing, events) };
     }
 
     private static int PhaseOf(string key)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using System.Net;
 using Portolan.Core;
+using Portolan.Core.LoadBalancing;
 using Portolan.Dns;
 using Portolan.Health;
 
@@ -25,6 +26,9 @@ internal static class ServiceRegistration
             registry.Account = options.Account;
             registry.StrictAws = options.StrictAws;
         });
+
+        // Load balancers, listeners, rules, target groups and targets (the ELBv2 API, the proxy and health engine use it).
+        services.AddLoadBalancingRegistry();
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
