@@ -45,8 +45,8 @@ internal static class ServiceRegistration
             }
         });
 
-        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
-        // registry: crossings are written through it.
+        // Active health checks (Cloud Map HealthCheckConfig instances and target-group targets), after both
+        // registries: crossings are written through them.
         services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
 
         return services;
