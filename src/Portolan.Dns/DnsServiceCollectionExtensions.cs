@@ -25,6 +25,7 @@ public static class DnsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ZoneViewOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ZoneViewFeed>>()));
         services.TryAddSingleton<IZoneViewSource>(sp => sp.GetRequiredService<ZoneViewFeed>());
+        services.TryAddSingleton(sp => new ZoneInspector(sp.GetRequiredService<IZoneViewSource>()));
         services.TryAddSingleton(sp => new DnsQueryProcessor(
             sp.GetRequiredService<IZoneViewSource>(),
             sp.GetRequiredService<IOptions<DnsServerOptions>>().Value));

@@ -10,6 +10,7 @@ using Portolan.Api.Auth;
 using Portolan.Api.Edge;
 using Portolan.Dns.Server;
 using Portolan.Storage;
+using Portolan.WebConsole;
 
 namespace Portolan.Hosting;
 
@@ -111,6 +112,7 @@ public sealed class PortolanHost : IAsyncDisposable
 
             var app = builder.Build();
             app.UseMiddleware<StatusPage>();
+            app.UsePortolanConsole();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Portolan.Api.CloudMap;
 using System.Net;
 using Portolan.Core;
 using Portolan.Dns;
+using Portolan.WebConsole;
 
 namespace Portolan.Hosting;
 
@@ -39,6 +40,9 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
+        services.AddPortolanConsole();
 
         return services;
     }
