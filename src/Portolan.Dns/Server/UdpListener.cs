@@ -135,6 +135,7 @@ internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor proce
 
     private async Task ForwardAsync(byte[] request, int length, SocketAddress peer, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await Task.Yield();
         var response = ArrayPool<byte>.Shared.Rent(Wire.DnsLimits.MaxMessageSize);
         try
@@ -142,12 +143,16 @@ internal sealed partial class UdpListener(Socket socket, DnsQueryProcessor proce
             var written = await forwarder.ExchangeAsync(request.AsMemory(0, length), response, overUdp: true, ct);
             if (written == 0)
             {
-                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.ServFail);
+                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.ServFail, started: started);
             }
             else if (written > processor.UdpLimit(request.AsSpan(0, length)))
             {
                 // Bigger than this client takes over UDP: it retries over TCP, which is forwarded over TCP.
-                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.NoError, truncated: true);
+                written = processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.NoError, truncated: true, started: started);
+            }
+            else
+            {
+                processor.CountForwarded(request.AsSpan(0, length), response.AsSpan(0, written), overUdp: true, started);
             }
 
             if (written > 0) await socket.SendToAsync(response.AsMemory(0, written), SocketFlags.None, peer, ct);

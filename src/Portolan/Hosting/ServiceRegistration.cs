@@ -4,6 +4,7 @@ using System.Net;
 using Portolan.Core;
 using Portolan.Dns;
 using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
 
 namespace Portolan.Hosting;
 
@@ -43,6 +44,9 @@ internal static class ServiceRegistration
 
         // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
         services.AddPortolanConsole();
+
+        // Prometheus /metrics on the API port for every Portolan.* meter.
+        services.AddPortolanMetrics();
 
         return services;
     }

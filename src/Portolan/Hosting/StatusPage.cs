@@ -63,6 +63,7 @@ internal sealed class StatusPage(RequestDelegate next, IServer server, PortolanO
             json.WriteString("account", options.Account);
             json.WriteBoolean("auth", options.AuthFile is not null);
             json.WriteString("console", ConsolePaths.Root + "/");
+            json.WriteString("metrics", "/metrics");
             json.WriteStartObject("endpoints");
             json.WriteStartArray("api");
             foreach (var address in addresses)

@@ -33,7 +33,7 @@ function renderNav() {
   fill(document.getElementById('nav'), sections
     .filter(([, , signingName]) => server.services.includes(signingName))
     .map(([label, href]) => h('a', { href, class: location.hash.startsWith(href) ? 'current' : null }, label)),
-  );
+  h('a', { href: '/metrics', target: '_blank', rel: 'noopener' }, 'Metrics'));
 }
 
 let generation = 0;
