@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -13,22 +14,35 @@ namespace Portolan.WebConsole.Views;
 /// </summary>
 internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones)
 {
-    public Task DnsRecordsAsync(HttpContext context)
+    /// <summary>How long a view waits for the DNS zone view to catch up with the snapshot (it is rebuilt just after).</summary>
+    private static readonly TimeSpan ZoneCatchUp = TimeSpan.FromSeconds(2);
+
+    public async Task DnsRecordsAsync(HttpContext context)
     {
         var serviceId = context.Request.Query["service"].ToString();
         if (serviceId.Length == 0)
         {
-            return WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidInput", "The query parameter 'service' (a service id) is required.");
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidInput", "The query parameter 'service' (a service id) is required.");
+            return;
         }
 
-        if (!snapshots.Current.Services.ContainsKey(serviceId))
+        var snapshot = snapshots.Current;
+        if (!snapshot.Services.ContainsKey(serviceId))
         {
-            return WriteErrorAsync(context, StatusCodes.Status404NotFound, "ServiceNotFound", $"Service {serviceId} not found.");
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, "ServiceNotFound", $"Service {serviceId} not found.");
+            return;
+        }
+
+        // The page asks right after an event for a new revision; the zone view follows the snapshot a moment later.
+        var deadline = Stopwatch.GetTimestamp() + (long)(ZoneCatchUp.TotalSeconds * Stopwatch.Frequency);
+        while (zones.Revision >= 0 && zones.Revision < snapshot.Revision && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(10, context.RequestAborted);
         }
 
         var records = zones.Describe(serviceId);
         var view = new DnsRecordsView(serviceId, zones.Revision, zones.Revision >= 0, records);
-        return WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.DnsRecordsView);
+        await WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.DnsRecordsView);
     }
 
     public static Task WriteErrorAsync(HttpContext context, int status, string code, string message) =>
