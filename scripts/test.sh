@@ -11,6 +11,8 @@ packages=()
 [ -x /usr/bin/aws ] || packages+=(awscli)
 command -v dig >/dev/null || packages+=(dnsutils)
 [ -e /usr/share/doc/libnss-myhostname ] || packages+=(libnss-myhostname)
+# chromium: the browser the console's Playwright tests drive (Playwright's own browser download is not used).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${packages[*]} — run: sudo apt-get install -y ${packages[*]}" >&2

@@ -57,6 +57,22 @@ public sealed record PortolanOptions
     /// </summary>
     public bool StrictAws { get; init; }
 
+    /// <summary>How log lines on stderr look: <see cref="LogFormat.Text"/> (one line each, for people) or <see cref="LogFormat.Json"/> (one JSON object per line, for collectors).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
+}
+
+/// <summary>The <c>--log-format</c> of <c>portolan serve</c>.</summary>
+public enum LogFormat
+{
+    /// <summary><c>HH:mm:ss level: Category[EventId] message</c>, one line per entry.</summary>
+    Text,
+
+    /// <summary>
+    /// Microsoft.Extensions.Logging's JSON console format, one object per line: Timestamp (UTC, ISO 8601), EventId,
+    /// LogLevel, Category, Message, State (the message's named values) and Exception when there is one.
+    /// </summary>
+    Json,
 }

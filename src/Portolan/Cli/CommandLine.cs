@@ -4,7 +4,7 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--strict-aws] [--dns-forward HOST:PORT]... [--log-format text|json]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -117,6 +117,10 @@ internal static class CommandLine
                 case "--auth":
                     options = options with { AuthFile = value };
                     break;
+                case "--log-format":
+                    if (value is "text" or "json") options = options with { LogFormat = value == "json" ? LogFormat.Json : LogFormat.Text };
+                    else error = $"'{value}' is not a log format: use text or json.";
+                    break;
                 default:
                     return Unknown(name);
             }
@@ -131,7 +135,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--strict-aws", "--log-format", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {

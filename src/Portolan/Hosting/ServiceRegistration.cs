@@ -4,6 +4,8 @@ using System.Net;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
 using Portolan.Dns;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
 
 namespace Portolan.Hosting;
 
@@ -43,6 +45,12 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
+        services.AddPortolanConsole();
+
+        // Prometheus /metrics on the API port for every Portolan.* meter.
+        services.AddPortolanMetrics();
 
         return services;
     }
