@@ -26,6 +26,9 @@ internal static class HelpText
                               credentials are accepted. One 'ACCESS_KEY_ID SECRET_ACCESS_KEY' per line,
                               '#' starts a comment line.
           --log-format F      text (one line per entry) or json (one JSON object per line)   [text]
+          --health-interval SECONDS
+                              how often Cloud Map instances with HealthCheckConfig are probed (1-300;
+                              AWS: 30). Per service: service attribute portolan:health-check-interval  [30]
           --strict-aws        reject what AWS rejects where Portolan does more (health checks in private
                               DNS namespaces) and apply AWS's quotas (50 namespaces, 1,000 instances/service)
 

@@ -6,6 +6,7 @@ using Portolan.Core.LoadBalancing;
 using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
+using Portolan.Health;
 
 namespace Portolan.Hosting;
 
@@ -51,6 +52,9 @@ internal static class ServiceRegistration
 
         // Prometheus /metrics on the API port for every Portolan.* meter.
         services.AddPortolanMetrics();
+        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
+        // registry: crossings are written through it.
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
 
         return services;
     }
