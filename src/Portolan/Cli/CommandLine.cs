@@ -143,8 +143,21 @@ internal static class CommandLine
 
     private static string? CheckStore(string value) =>
         value.StartsWith("sqlite:", StringComparison.Ordinal) && value.Length > "sqlite:".Length ? null
-        : value.StartsWith("etcd://", StringComparison.Ordinal) && value.Length > "etcd://".Length ? null
+        : value.StartsWith("etcd://", StringComparison.Ordinal) ? CheckEtcdStore(value)
         : $"'{value}' is not a store URI: use sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...].";
+
+    private static string? CheckEtcdStore(string value)
+    {
+        try
+        {
+            Portolan.Storage.Etcd.EtcdStoreOptions.Parse(value);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
 
     /// <summary>Region names are lower-case words and digits joined by dashes (us-east-1, eu-central-2, local).</summary>
     private static string? CheckRegion(string value)
