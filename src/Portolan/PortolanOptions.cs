@@ -57,6 +57,12 @@ public sealed record PortolanOptions
     /// </summary>
     public bool StrictAws { get; init; }
 
+    /// <summary>
+    /// This node's name in the cluster (<c>--node-name</c>); unique among the nodes sharing a store. Null means
+    /// <c>HOSTNAME-APIPORT</c>, unique for several nodes on one machine and stable across restarts on a fixed port.
+    /// </summary>
+    public string? NodeName { get; init; }
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
 }

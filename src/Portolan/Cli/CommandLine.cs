@@ -4,7 +4,7 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--node-name NAME] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -117,6 +117,10 @@ internal static class CommandLine
                 case "--auth":
                     options = options with { AuthFile = value };
                     break;
+                case "--node-name":
+                    error = value.Contains('/', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) ? $"'{value}' is not a node name (no '/' or spaces)." : null;
+                    options = options with { NodeName = value };
+                    break;
                 default:
                     return Unknown(name);
             }
@@ -131,7 +135,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--node-name", "--strict-aws", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
+using Portolan.Core.Cluster;
 using Portolan.Dns;
 
 namespace Portolan.Hosting;
@@ -39,6 +41,15 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
 
         return services;
     }
