@@ -18,8 +18,10 @@ internal static class HelpText
           --dns-forward HOST:PORT
                               relay names outside Portolan's zones to this resolver (repeat for
                               more, tried in order); without it they are REFUSED  [off]
-          --store URI         sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...]
+          --store URI         sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...][/NAMESPACE]
+                              (etcd: several nodes share one registry; namespace default /portolan)
                                                                          [sqlite:DATA-DIR/portolan.db]
+          --node-name NAME    this node's name in the cluster (unique per store)  [HOSTNAME-APIPORT]
           --region R          region in ARNs and signatures              [{PortolanOptions.DefaultRegion}]
           --account N         12-digit account id in ARNs                [{PortolanOptions.DefaultAccount}]
           --auth FILE         verify SigV4 signatures against this access-key file; without it any

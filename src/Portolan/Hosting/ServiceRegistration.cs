@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
+using Portolan.Core.Cluster;
 using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
@@ -52,9 +54,19 @@ internal static class ServiceRegistration
 
         // Prometheus /metrics on the API port for every Portolan.* meter.
         services.AddPortolanMetrics();
+
         // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
         // registry: crossings are written through it.
         services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
 
         return services;
     }
