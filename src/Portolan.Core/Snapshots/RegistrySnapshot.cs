@@ -1,3 +1,4 @@
+using Portolan.Core.Ecs.Snapshots;
 using System.Collections.Immutable;
 
 namespace Portolan.Core.Snapshots;
@@ -23,6 +24,9 @@ public sealed record RegistrySnapshot
     /// <summary>Tags by resource ARN.</summary>
     public ImmutableDictionary<string, ImmutableSortedDictionary<string, string>> Tags { get; init; } =
         ImmutableDictionary<string, ImmutableSortedDictionary<string, string>>.Empty;
+
+    /// <summary>ECS clusters, task definitions, services and tasks.</summary>
+    public EcsState Ecs { get; init; } = EcsState.Empty;
 
     /// <summary>
     /// How a service name is keyed in its namespace: in DNS namespaces two services may not differ only by

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Ecs;
 using System.Net;
 using Portolan.Core;
+using Portolan.Core.Ecs;
 using Portolan.Dns;
 
 namespace Portolan.Hosting;
@@ -27,6 +29,8 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddEcsRegistry();
+        services.AddEcsApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
