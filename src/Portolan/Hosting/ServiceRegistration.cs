@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Ecs;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
 using Portolan.Core.Cluster;
+using Portolan.Core.Ecs;
 using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
@@ -36,6 +38,8 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddEcsRegistry();
+        services.AddEcsApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
