@@ -11,6 +11,7 @@ using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
 using Portolan.Health;
+using Portolan.Health.Ownership;
 
 namespace Portolan.Hosting;
 
@@ -61,6 +62,8 @@ internal static class ServiceRegistration
 
         // Active health checks (Cloud Map HealthCheckConfig instances and target-group targets), after both
         // registries: crossings are written through them.
+        // On a shared (etcd) store each check is probed by one node, chosen by cluster membership; alone, by this one.
+        if (options.StoreUri.StartsWith("etcd://", StringComparison.Ordinal)) services.AddSingleton<IHealthCheckOwnership, ClusterOwnership>();
         services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
 
         // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
