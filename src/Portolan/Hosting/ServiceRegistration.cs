@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Elb;
 using System.Net;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
@@ -31,6 +32,7 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddElbApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
