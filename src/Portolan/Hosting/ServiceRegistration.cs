@@ -1,10 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Ecs;
 using Portolan.Api.Elb;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
+using Portolan.Core.Cluster;
+using Portolan.Core.Ecs;
 using Portolan.Dns;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
+using Portolan.Health;
 
 namespace Portolan.Hosting;
 
@@ -33,6 +40,8 @@ internal static class ServiceRegistration
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
         services.AddElbApi();
+        services.AddEcsRegistry();
+        services.AddEcsApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
@@ -45,6 +54,25 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
+        services.AddPortolanConsole();
+
+        // Prometheus /metrics on the API port for every Portolan.* meter.
+        services.AddPortolanMetrics();
+
+        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
+        // registry: crossings are written through it.
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
 
         return services;
     }
