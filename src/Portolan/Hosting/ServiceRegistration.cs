@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using Portolan.Api.Ecs;
+using Portolan.Api.Elb;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Portolan.Core;
@@ -39,6 +40,7 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddElbApi();
         services.AddEcsRegistry();
         services.AddEcsApi();
 
