@@ -81,7 +81,7 @@ internal sealed class TargetGroupState : IDisposable
         }
 
         _targets = next;
-        Volatile.Write(ref _view, BuildView(next.Values));
+        Volatile.Write(ref _view, BuildView(config, next.Values));
     }
 
     /// <summary>
@@ -167,11 +167,18 @@ internal sealed class TargetGroupState : IDisposable
         if (_drainTimers.Remove(state, out var timer)) timer.Dispose();
     }
 
-    private static TargetGroupView BuildView(IEnumerable<TargetState> targets)
+    /// <summary>
+    /// The healthy targets, unless fewer are healthy than the group's minimum (by count or by percentage of the
+    /// registered ones, whichever asks more; never less than one): then every registered target that is not draining
+    /// (ALB fails open).
+    /// </summary>
+    private static TargetGroupView BuildView(TargetGroupConfig config, IEnumerable<TargetState> targets)
     {
         var healthy = targets.Where(t => !t.IsRetired && t.IsHealthy).ToArray();
-        if (healthy.Length > 0) return new TargetGroupView(healthy, failingOpen: false);
         var all = targets.Where(t => !t.IsRetired && !t.Draining).ToArray();
-        return new TargetGroupView(all, failingOpen: all.Length > 0);
+        var minimum = Math.Max(1, config.MinimumHealthyTargets);
+        if (config.MinimumHealthyPercentage is { } percentage) minimum = Math.Max(minimum, (all.Length * percentage + 99) / 100);
+        if (healthy.Length >= minimum) return new TargetGroupView(healthy, failingOpen: false);
+        return new TargetGroupView(all, failingOpen: all.Length > healthy.Length);
     }
 }

@@ -25,6 +25,15 @@ public sealed record TargetGroupConfig
     /// <summary><c>deregistration_delay.timeout_seconds</c>: how long a draining target may finish what it has.</summary>
     public TimeSpan DeregistrationDelay { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// <c>target_group_health.unhealthy_state_routing.minimum_healthy_targets.count</c>: with fewer healthy targets
+    /// than this, the group fails open (routes to every registered target). With none healthy it always does.
+    /// </summary>
+    public int MinimumHealthyTargets { get; init; } = 1;
+
+    /// <summary>The same threshold as a percentage of the registered (not draining) targets; null is off.</summary>
+    public int? MinimumHealthyPercentage { get; init; }
+
     public ImmutableArray<TargetConfig> Targets { get; init; } = [];
 }
 

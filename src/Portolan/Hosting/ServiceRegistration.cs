@@ -4,6 +4,7 @@ using System.Net;
 using Portolan.Core;
 using Portolan.Core.LoadBalancing;
 using Portolan.Dns;
+using Portolan.Proxy;
 
 namespace Portolan.Hosting;
 
@@ -43,6 +44,9 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
+        services.AddPortolanProxyFromRegistry();
 
         return services;
     }
