@@ -42,6 +42,9 @@ internal sealed class TargetGroupState : IDisposable
     /// <summary>The <c>Set-Cookie</c> line for a pick of each target, when stickiness is on.</summary>
     public bool Sticky => Config.StickinessDuration is not null;
 
+    /// <summary>The cookie that names the target: <c>AWSALB</c>, or <c>AWSALBAPP-0</c> with application-based stickiness.</summary>
+    private string StickinessCookie => Config.AppCookieName is null ? StickyCookies.TargetCookie : StickyCookies.AppCookie;
+
     public void Apply(TargetGroupConfig config)
     {
         Config = config;
@@ -70,7 +73,7 @@ internal sealed class TargetGroupState : IDisposable
                 state = new TargetState(config, target, StickyCookies.ValueFor(Id, target.Key), healthySince);
             }
 
-            state.SetCookieLine = config.StickinessDuration is { } d ? StickyCookies.SetCookieLine(StickyCookies.TargetCookie, state.CookieValue, d) : null;
+            state.SetCookieLine = config.StickinessDuration is { } d ? StickyCookies.SetCookieLine(StickinessCookie, state.CookieValue, d) : null;
             next[target.Key] = state;
             if (state.Draining) StartDraining(state, now);
         }
@@ -100,7 +103,7 @@ internal sealed class TargetGroupState : IDisposable
             TargetState? target = null;
             if (Config.StickinessDuration is not null)
             {
-                var cookie = StickyCookies.Find(context.Request, StickyCookies.TargetCookie);
+                var cookie = StickyCookies.Find(context.Request, StickinessCookie);
                 if (!cookie.IsEmpty) target = view.FindByCookie(cookie);
                 stuck = target is not null;
             }

@@ -16,8 +16,18 @@ public sealed record TargetGroupConfig
     /// <summary><c>load_balancing.algorithm.type</c>.</summary>
     public BalancingAlgorithm Algorithm { get; init; } = BalancingAlgorithm.RoundRobin;
 
-    /// <summary><c>stickiness.enabled</c> with type <c>lb_cookie</c>: the cookie's lifetime, or null when off.</summary>
+    /// <summary>
+    /// <c>stickiness.enabled</c>: the stickiness cookie's lifetime (<c>lb_cookie.duration_seconds</c> or
+    /// <c>app_cookie.duration_seconds</c>), or null when off.
+    /// </summary>
     public TimeSpan? StickinessDuration { get; init; }
+
+    /// <summary>
+    /// <c>stickiness.type</c> <c>app_cookie</c>: the application's cookie. A response from a target that sets it gets
+    /// ALB's <c>AWSALBAPP-0</c> cookie naming that target, and requests bringing it go back there. Null is
+    /// <c>lb_cookie</c> (<c>AWSALB</c> on every response).
+    /// </summary>
+    public string? AppCookieName { get; init; }
 
     /// <summary><c>slow_start.duration_seconds</c>; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }

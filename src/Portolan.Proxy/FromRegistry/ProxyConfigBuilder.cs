@@ -184,7 +184,9 @@ internal sealed class ProxyConfigBuilder(IPAddress listenAddress)
                 LoadBalancingAlgorithm.WeightedRandom => BalancingAlgorithm.WeightedRandom,
                 _ => BalancingAlgorithm.RoundRobin,
             },
-            StickinessDuration = settings is { StickinessEnabled: true, StickinessType: StickinessType.LbCookie } ? settings.LbCookieDuration : null,
+            StickinessDuration = !settings.StickinessEnabled ? null
+                : settings.StickinessType == StickinessType.AppCookie ? settings.AppCookieDuration : settings.LbCookieDuration,
+            AppCookieName = settings is { StickinessEnabled: true, StickinessType: StickinessType.AppCookie } ? settings.AppCookieName : null,
             SlowStart = settings.SlowStart,
             DeregistrationDelay = settings.DeregistrationDelay,
             MinimumHealthyTargets = settings.UnhealthyRoutingMinimumCount,

@@ -81,6 +81,27 @@ public sealed class ProxyConfigMappingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppCookieStickiness_IsMapped()
+    {
+        var lb = await _host.LoadBalancerAsync("appcookie");
+        var tg = await _host.TargetGroupAsync("appcookie-tg", 80);
+        await _host.Registry.ModifyTargetGroupAttributesAsync(tg.Arn,
+        [
+            new(TargetGroupAttributes.StickinessEnabled, "true"),
+            new(TargetGroupAttributes.StickinessType, "app_cookie"),
+            new(TargetGroupAttributes.AppCookieName, "JSESSIONID"),
+            new(TargetGroupAttributes.AppCookieDuration, "300"),
+        ]);
+        await _host.Registry.CreateListenerAsync(new CreateListenerCommand
+        {
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = RegistryProxyHost.FreePort(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
+        });
+        var group = _host.Source.Current.TargetGroups.Single(g => g.Id == tg.Arn);
+        Assert.Equal("JSESSIONID", group.AppCookieName);
+        Assert.Equal(TimeSpan.FromSeconds(300), group.StickinessDuration);
+    }
+
+    [Fact]
     public async Task HealthChecksOff_TargetsAreUnavailable_AndRoutable()
     {
         var lb = await _host.LoadBalancerAsync("nocheck");
