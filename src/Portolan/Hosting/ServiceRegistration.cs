@@ -13,6 +13,7 @@ using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
 using Portolan.Health;
 using Portolan.Health.Ownership;
+using Portolan.Proxy;
 
 namespace Portolan.Hosting;
 
@@ -76,6 +77,9 @@ internal static class ServiceRegistration
         });
         services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
             cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
+
+        // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
+        services.AddPortolanProxyFromRegistry();
 
         return services;
     }
