@@ -34,7 +34,7 @@ for i in 0 1 2; do
   c=${P[$((2*i))]} p=${P[$((2*i+1))]}
   etcd --name "m$i" --data-dir "$DATA/m$i" --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
     --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" --initial-cluster "$cluster" \
-    --initial-cluster-state new --logger zap --log-level warn >"$DATA/m$i.log" 2>&1 &
+    --initial-cluster-state new --experimental-watch-progress-notify-interval 100ms --logger zap --log-level warn >"$DATA/m$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 0 1 2; do
