@@ -111,6 +111,7 @@ public sealed class PortolanHost : IAsyncDisposable
 
             var app = builder.Build();
             app.UseMiddleware<StatusPage>();
+            app.UseMiddleware<Api.Ecs.TaskLogsEndpoint>();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);

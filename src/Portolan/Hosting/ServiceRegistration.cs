@@ -5,6 +5,7 @@ using System.Net;
 using Portolan.Core;
 using Portolan.Core.Ecs;
 using Portolan.Dns;
+using Portolan.Tasks;
 
 namespace Portolan.Hosting;
 
@@ -43,6 +44,9 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // ECS tasks as local processes, and the service scheduler (after DNS: they stop first, while it still answers).
+        services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
 
         return services;
     }
