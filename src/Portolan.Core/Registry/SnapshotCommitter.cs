@@ -21,15 +21,42 @@ public sealed class SnapshotCommitter(IStore store, ISnapshotSource snapshots)
 
     public async Task<T> CommitAsync<T>(Func<RegistrySnapshot, Plan<T>> plan, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcomeName = "failed";
+        try
         {
-            var decided = plan(snapshots.Current);
-            if (decided.Txn is null) return decided.Result;
-            var outcome = await store.TxnAsync(decided.Txn, ct);
-            // Success: wait until readers see the write. Failure: wait until the snapshot has what beat us.
-            await snapshots.WaitForRevisionAsync(outcome.Revision, ct);
-            if (outcome.Succeeded) return decided.Result;
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var decided = plan(snapshots.Current);
+                if (decided.Txn is null)
+                {
+                    outcomeName = "unchanged";
+                    return decided.Result;
+                }
+
+                var outcome = await store.TxnAsync(decided.Txn, ct);
+                // Success: wait until readers see the write. Failure: wait until the snapshot has what beat us.
+                await snapshots.WaitForRevisionAsync(outcome.Revision, ct);
+                if (outcome.Succeeded)
+                {
+                    outcomeName = "committed";
+                    return decided.Result;
+                }
+
+                RegistryWriteMetrics.Conflict();
+            }
+            outcomeName = "throttled";
+            throw new RegistryException("ThrottlingException", "The resource is being changed by other requests; retry.");
         }
-        throw new RegistryException("ThrottlingException", "The resource is being changed by other requests; retry.");
+        catch (RegistryException) when (outcomeName == "failed")
+        {
+            // Validation said no (a name taken, a resource not found): nothing was written.
+            outcomeName = "rejected";
+            throw;
+        }
+        finally
+        {
+            RegistryWriteMetrics.Record(outcomeName, started);
+        }
     }
 }

@@ -24,7 +24,11 @@ internal static class SnapshotApplier
                 if (PhaseOf(e.Kv.Key) == phase) work.Apply(e);
             }
         }
-        return work.Build(revision) with { Ecs = EcsStateApplier.Apply(snapshot.Ecs, events) };
+        return work.Build(revision) with
+        {
+            LoadBalancing = LoadBalancing.LoadBalancingApplier.Apply(snapshot.LoadBalancing, events),
+            Ecs = EcsStateApplier.Apply(snapshot.Ecs, events),
+        };
     }
 
     private static int PhaseOf(string key)

@@ -2,9 +2,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using Portolan.Api.Ecs;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
+using Portolan.Core.LoadBalancing;
+using Portolan.Core.Cluster;
 using Portolan.Core.Ecs;
 using Portolan.Dns;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
+using Portolan.Health;
 using Portolan.Tasks;
 
 namespace Portolan.Hosting;
@@ -28,6 +34,9 @@ internal static class ServiceRegistration
             registry.StrictAws = options.StrictAws;
         });
 
+        // Load balancers, listeners, rules, target groups and targets (the ELBv2 API, the proxy and health engine use it).
+        services.AddLoadBalancingRegistry();
+
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
         services.AddEcsRegistry();
@@ -45,7 +54,27 @@ internal static class ServiceRegistration
             }
         });
 
-        // ECS tasks as local processes, and the service scheduler (after DNS: they stop first, while it still answers).
+        // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
+        services.AddPortolanConsole();
+
+        // Prometheus /metrics on the API port for every Portolan.* meter.
+        services.AddPortolanMetrics();
+
+        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
+        // registry: crossings are written through it.
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
+
+        // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
+        // the cluster membership still work).
         services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
 
         return services;

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Portolan.Core.Snapshots;
+using Portolan.Dns.Zones;
+
+namespace Portolan.WebConsole.Views;
+
+/// <summary>
+/// Read-only views for what no AWS API shows, answered as JSON from in-process state:
+/// <c>GET /console/api/dns-records?service=srv-…</c> gives the records a service's DNS name answers right now,
+/// read from the zone view the DNS server answers from. Everything else the console shows comes from the AWS APIs.
+/// </summary>
+internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones)
+{
+    /// <summary>How long a view waits for the DNS zone view to catch up with the snapshot (it is rebuilt just after).</summary>
+    private static readonly TimeSpan ZoneCatchUp = TimeSpan.FromSeconds(2);
+
+    public async Task DnsRecordsAsync(HttpContext context)
+    {
+        var serviceId = context.Request.Query["service"].ToString();
+        if (serviceId.Length == 0)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidInput", "The query parameter 'service' (a service id) is required.");
+            return;
+        }
+
+        var snapshot = snapshots.Current;
+        if (!snapshot.Services.ContainsKey(serviceId))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, "ServiceNotFound", $"Service {serviceId} not found.");
+            return;
+        }
+
+        // The page asks right after an event for a new revision; the zone view follows the snapshot a moment later.
+        var deadline = Stopwatch.GetTimestamp() + (long)(ZoneCatchUp.TotalSeconds * Stopwatch.Frequency);
+        while (zones.Revision >= 0 && zones.Revision < snapshot.Revision && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(10, context.RequestAborted);
+        }
+
+        var records = zones.Describe(serviceId);
+        var view = new DnsRecordsView(serviceId, zones.Revision, zones.Revision >= 0, records);
+        await WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.DnsRecordsView);
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, int status, string code, string message) =>
+        WriteAsync(context, status, new ConsoleError(code, message), ConsoleJson.Default.ConsoleError);
+
+    private static async Task WriteAsync<T>(HttpContext context, int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        if (HttpMethods.IsHead(context.Request.Method)) return;
+        await JsonSerializer.SerializeAsync(response.Body, value, type, context.RequestAborted);
+    }
+}
+
+/// <param name="ServiceId">The service asked about.</param>
+/// <param name="Revision">The registry revision the DNS server's zone view was built from.</param>
+/// <param name="DnsServed">False when this server does not serve DNS (its address could not be bound).</param>
+/// <param name="Dns">The service's records; null when it has no DNS name (HTTP namespace, API-only service).</param>
+internal sealed record DnsRecordsView(string ServiceId, long Revision, bool DnsServed, ServiceDnsRecords? Dns);
+
+internal sealed record ConsoleError(string Code, string Message);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(DnsRecordsView))]
+[JsonSerializable(typeof(ConsoleError))]
+internal sealed partial class ConsoleJson : JsonSerializerContext;
