@@ -21,8 +21,11 @@ public static class TasksServiceCollectionExtensions
         services.AddOptions<TasksOptions>().Configure(o => configure?.Invoke(o));
         services.AddSingleton<IConfigureOptions<EcsOptions>>(sp => new ConfigureOptions<EcsOptions>(ecs =>
             ecs.NodeId = NodeIdentity.LoadOrCreate(sp.GetRequiredService<IOptions<TasksOptions>>().Value.DataDir)));
-        services.TryAddSingleton<ITargetRegistrar, NoTargetRegistrar>();
-        services.TryAddSingleton<ISchedulerGate, AlwaysScheduler>();
+        // Load balancer targets through the ELBv2 model; the scheduler only where the cluster says this node leads.
+        services.TryAddSingleton<ITargetRegistrar, LoadBalancingTargetRegistrar>();
+        services.TryAddSingleton<ISchedulerGate>(sp => sp.GetService<Core.Cluster.IClusterMembership>() is { } membership
+            ? new ClusterLeaderGate(membership)
+            : new AlwaysScheduler());
         services.AddSingleton<PortAllocator>();
         services.AddSingleton(sp => new TaskLogs(sp.GetRequiredService<IOptions<TasksOptions>>().Value));
         services.AddSingleton<ITaskLogSource>(sp => sp.GetRequiredService<TaskLogs>());

@@ -22,8 +22,10 @@ internal static class ServicePlanner
     /// <summary>The stoppedReason of a task replaced because its container health checks failed (ECS's words).</summary>
     public const string HealthCheckFailure = "Task failed container health checks";
 
+    /// <param name="targetsHealthy">Whether a task passes the health checks of the target groups it is registered in
+    /// (for services with load balancers; null when there are none to ask).</param>
     public static ServicePlan Plan(EcsServiceRecord svc, IReadOnlyList<TaskRecord> tasks, Func<string, TaskDefinitionRecord?> taskDefinitions,
-        DateTimeOffset now, TasksOptions options, ServiceState state)
+        DateTimeOffset now, TasksOptions options, ServiceState state, Func<TaskRecord, bool>? targetsHealthy = null)
     {
         var plan = new ServicePlan();
         AccountStopped(tasks, now, options, state);
@@ -39,8 +41,12 @@ internal static class ServicePlanner
         if (svc.Status != EcsStatus.Active) return plan;
 
         bool HasChecks(TaskRecord t) => taskDefinitions(t.TaskDefinitionArn)?.ContainerDefinitions.Any(c => c.Essential && c.HealthCheck is not null) == true;
+        // Healthy: container checks pass, and the load balancers' checks pass; with neither, 40 s RUNNING (as ECS counts).
+        var behindLoadBalancer = targetsHealthy is not null && svc.LoadBalancers.Count > 0;
         bool Healthy(TaskRecord t) => t.LastStatus == EcsTaskStatus.Running
-            && (HasChecks(t) ? t.HealthStatus == EcsHealth.Healthy : t.StartedAt is { } at && now - at >= options.UnmonitoredHealthyAfter);
+            && (!behindLoadBalancer || targetsHealthy!(t))
+            && (HasChecks(t) ? t.HealthStatus == EcsHealth.Healthy
+                : behindLoadBalancer || t.StartedAt is { } at && now - at >= options.UnmonitoredHealthyAfter);
 
         // Tasks a healthy one started after the last failure: the service can start tasks again.
         if (state.ConsecutiveFailures > 0 && active.Any(t => Healthy(t) && (t.HealthyAt ?? t.StartedAt) > state.LastFailureAt))

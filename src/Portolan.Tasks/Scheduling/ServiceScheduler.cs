@@ -12,7 +12,7 @@ namespace Portolan.Tasks.Scheduling;
 /// through the <see cref="EcsRegistry"/>: tasks to stop, tasks to start, deployments and events. Runs only while
 /// <see cref="ISchedulerGate.IsScheduler"/>; it also forgets STOPPED tasks and INACTIVE services after their retention.
 /// </summary>
-internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate gate, IOptions<TasksOptions> options, TimeProvider time,
+internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate gate, Wiring.ITargetRegistrar targets, IOptions<TasksOptions> options, TimeProvider time,
     ILogger<ServiceScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
@@ -64,7 +64,8 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
             try
             {
                 var plan = ServicePlanner.Plan(svc, tasksByService[(svc.Cluster, svc.Name)].ToList(),
-                    arn => snapshot.Ecs.TaskDefinitionByArn(arn)?.Record, time.GetUtcNow(), _options, State(svc.Cluster, svc.Name));
+                    arn => snapshot.Ecs.TaskDefinitionByArn(arn)?.Record, time.GetUtcNow(), _options, State(svc.Cluster, svc.Name),
+                    targets.IsAvailable ? t => t.Registrations is { Targets.Count: > 0 } r && r.Targets.All(x => targets.IsHealthy(snapshot, x.TargetGroupArn, x.Id, x.Port)) : null);
                 if (!plan.IsEmpty) await ApplyAsync(svc, plan, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Portolan.Core.LoadBalancing;
+using Portolan.Core.Snapshots;
 using Portolan.Hosting;
 using Portolan.IntegrationTests.Support;
 using Portolan.Tasks;
@@ -83,6 +85,22 @@ public class EcsServer : IAsyncLifetime
         using var client = new AwsJson(Host.ApiUri);
         return await client.SendAsync(prefix, operation, input);
     }
+
+    /// <summary>
+    /// Creates an HTTP target group (ip targets, port 80) in the load balancing registry and returns its ARN (in-process:
+    /// the ELBv2 API is another helper's work in progress).
+    /// </summary>
+    public async Task<string> CreateTargetGroupAsync(string name, bool grpc = false) =>
+        (await Host.Services.GetRequiredService<LoadBalancingRegistry>().CreateTargetGroupAsync(new CreateTargetGroupCommand
+        {
+            Name = name, Protocol = ElbProtocol.Http, ProtocolVersion = grpc ? ProtocolVersion.Grpc : ProtocolVersion.Http1, Port = 80,
+            VpcId = "vpc-1", TargetType = TargetType.Ip,
+        })).Arn;
+
+    /// <summary>The registered (not draining) targets of a target group, as <c>id:port</c>.</summary>
+    public List<string> Targets(string targetGroupArn) =>
+        Host.Services.GetRequiredService<ISnapshotSource>().Current.LoadBalancing.FindTargetGroup(targetGroupArn)!.Targets.Values
+            .Where(t => !t.Record.IsDraining).Select(t => $"{t.Record.Id}:{t.Record.Port}").Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Seeds a cluster; returns its name.</summary>
     public async Task<string> SeedClusterAsync(string name)
