@@ -14,6 +14,7 @@ using Portolan.WebConsole.Metrics;
 using Portolan.Health;
 using Portolan.Health.Ownership;
 using Portolan.Proxy;
+using Portolan.Tasks;
 
 namespace Portolan.Hosting;
 
@@ -80,6 +81,10 @@ internal static class ServiceRegistration
 
         // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
         services.AddPortolanProxyFromRegistry();
+
+        // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
+        // the cluster membership still work).
+        services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
 
         return services;
     }
