@@ -23,6 +23,7 @@ const routes = [
   [/^#\/cloudmap\/?$/, cloudMap.namespacesPage],
   [/^#\/cloudmap\/namespaces\/([^/]+)$/, cloudMap.namespacePage],
   [/^#\/cloudmap\/services\/([^/]+)$/, cloudMap.servicePage],
+  [/^#\/cloudmap\/services\/([^/]+)\/instances\/([^/]+)$/, cloudMap.instancePage],
 ];
 
 const sections = [

@@ -285,7 +285,7 @@ export function servicePage({ aws, params: [serviceId], navigate }) {
       ]));
       list.sort((a, b) => a.Id.localeCompare(b.Id));
       fill(instances, table([
-        ['Instance', (i) => h('code', {}, i.Id)],
+        ['Instance', (i) => h('a', { href: `#/cloudmap/services/${serviceId}/instances/${encodeURIComponent(i.Id)}` }, h('code', {}, i.Id))],
         ['Address', (i) => [i.Attributes.AWS_INSTANCE_IPV4, i.Attributes.AWS_INSTANCE_IPV6 && `[${i.Attributes.AWS_INSTANCE_IPV6}]`, i.Attributes.AWS_INSTANCE_CNAME].filter(Boolean).join(' ')
           + (i.Attributes.AWS_INSTANCE_PORT ? `:${i.Attributes.AWS_INSTANCE_PORT}` : '')],
         ['Attributes', (i) => h('ul', { class: 'attributes' }, Object.entries(i.Attributes).filter(([k]) => !Reserved.includes(k)).map(([k, val]) => h('li', {}, h('code', {}, k), '=', val)))],
@@ -332,4 +332,44 @@ function renderRecords(container, view) {
       ['In answers', (r) => r.name !== dns.name ? `yes: the instance's own name${r.healthy ? '' : ' (instance unhealthy)'}`
         : r.inAnswers ? (r.healthy ? 'yes' : 'yes (none healthy: fail open)') : 'no (unhealthy)'],
     ], dns.records, { empty: 'No records: no instance has the attributes this service\'s record types need.' }));
+}
+
+// ── One instance: attributes and its health history ────────────────────────────────────────────────────────
+
+export function instancePage({ aws, params: [serviceId, instanceId] }) {
+  const title = h('h1', {}, instanceId);
+  const crumbs = h('nav', { class: 'crumbs' }, h('a', { href: '#/cloudmap' }, 'Namespaces'));
+  const about = h('div', { class: 'card' });
+  const timeline = h('ol', { id: 'health-timeline', class: 'timeline', reversed: true });
+  const error = errorLine();
+  const node = h('section', {}, crumbs, title, error.line, about, h('h2', {}, 'Health timeline'),
+    h('p', { class: 'empty' }, 'Registration, every change of health status or reason (health-check threshold crossings, custom health) and deregistration, newest first, as this server saw them since it started.'),
+    timeline);
+  return {
+    node,
+    showError: error.show,
+    async refresh() {
+      const [svc, history, health] = await Promise.all([
+        aws.json(CloudMap, 'GetService', { Id: serviceId }),
+        aws.view('health-timeline', [['service', serviceId], ['instance', instanceId]]),
+        healthOf(aws, serviceId),
+      ]);
+      const service = svc.Service;
+      const ns = (await aws.json(CloudMap, 'GetNamespace', { Id: service.NamespaceId })).Namespace;
+      let attributes = {};
+      if (history.registered) attributes = (await aws.json(CloudMap, 'GetInstance', { ServiceId: serviceId, InstanceId: instanceId })).Instance.Attributes;
+      fill(crumbs, h('a', { href: '#/cloudmap' }, 'Namespaces'), ' / ', h('a', { href: `#/cloudmap/namespaces/${ns.Id}` }, ns.Name),
+        ' / ', h('a', { href: `#/cloudmap/services/${serviceId}` }, service.Name), ' / ', instanceId);
+      fill(about, facts([
+        ['Health', history.registered ? badge(health[instanceId] ?? 'UNKNOWN') : 'deregistered'],
+        ...Object.entries(attributes).map(([k, v]) => [h('code', {}, k), v]),
+      ]));
+      fill(timeline, [...history.entries].reverse().map((entry) => h('li', { dataset: { kind: entry.kind, status: entry.status ?? '' } },
+        h('time', { datetime: entry.at }, when(entry.at)),
+        { registered: 'registered', 're-registered': 're-registered (attributes changed)', health: 'health', deregistered: 'deregistered' }[entry.kind] ?? entry.kind, ' ',
+        entry.status ? badge(entry.status) : null,
+        entry.reason ? h('span', { class: 'reason' }, ` ${entry.reason}`) : null,
+        h('small', { class: 'empty' }, ` (revision ${entry.revision})`))));
+    },
+  };
 }
