@@ -64,10 +64,19 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 
     private async Task FollowAsync(CancellationToken ct)
     {
+        // Set when the watch can't go on from the snapshot's revision: the next pass re-reads everything first.
+        // A failed re-read is retried on the next pass, never left to end the loop (the feed would freeze).
+        var relist = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
+                if (relist)
+                {
+                    Publish(await LoadAsync(ct));
+                    relist = false;
+                }
+
                 await foreach (var batch in _store.WatchAsync(StoreKeys.Root, Current.Revision + 1, ct))
                 {
                     Publish(SnapshotApplier.Apply(Current, batch.Events, batch.Revision));
@@ -79,15 +88,15 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
             }
             catch (StoreCompactedException e)
             {
+                // Compacted history can't be replayed (an etcd compaction that passed a slow or disconnected watch).
                 LogRelist(_logger, e.Message);
-                Publish(await LoadAsync(ct));
+                relist = true;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogWatchFailed(_logger, e);
+                relist = true;
                 await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(static _ => { }, CancellationToken.None);
-                try { Publish(await LoadAsync(ct)); }
-                catch (Exception again) when (!ct.IsCancellationRequested) { LogWatchFailed(_logger, again); }
             }
         }
     }

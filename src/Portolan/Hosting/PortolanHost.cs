@@ -83,6 +83,8 @@ public sealed class PortolanHost : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
 
         var listeners = ApiListeners.Bind(options.ApiEndpoints);
+        // The default node name needs the bound port (several nodes may share a machine).
+        options = options with { NodeName = options.NodeName ?? $"{Environment.MachineName}-{listeners.EndPoints[0].Port}" };
         IStore? store = null;
         try
         {
@@ -108,6 +110,7 @@ public sealed class PortolanHost : IAsyncDisposable
             builder.Services.AddAwsEdge(configureAuth: auth => auth.AccessKeys = accessKeys);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(new BoundApiEndpoints(listeners.EndPoints.Select(ToUri).ToArray()));
             builder.Services.AddPortolanServices(options);
             configureServices?.Invoke(builder.Services);
 
@@ -115,6 +118,7 @@ public sealed class PortolanHost : IAsyncDisposable
             app.UseMiddleware<StatusPage>();
             app.UsePortolanConsole();
             app.UsePortolanMetrics();
+            app.UseMiddleware<MembersEndpoint>();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);

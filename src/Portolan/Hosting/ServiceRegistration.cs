@@ -1,10 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Ecs;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
+using Portolan.Core.LoadBalancing;
+using Portolan.Core.Cluster;
+using Portolan.Core.Ecs;
 using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
+using Portolan.Health;
 
 namespace Portolan.Hosting;
 
@@ -27,8 +33,13 @@ internal static class ServiceRegistration
             registry.StrictAws = options.StrictAws;
         });
 
+        // Load balancers, listeners, rules, target groups and targets (the ELBv2 API, the proxy and health engine use it).
+        services.AddLoadBalancingRegistry();
+
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddEcsRegistry();
+        services.AddEcsApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
@@ -47,6 +58,19 @@ internal static class ServiceRegistration
 
         // Prometheus /metrics on the API port for every Portolan.* meter.
         services.AddPortolanMetrics();
+
+        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
+        // registry: crossings are written through it.
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
 
         return services;
     }
