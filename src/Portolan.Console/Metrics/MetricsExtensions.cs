@@ -42,6 +42,12 @@ public static class MetricsExtensions
     public static IApplicationBuilder UsePortolanMetrics(this IApplicationBuilder app)
     {
         _ = app.ApplicationServices.GetRequiredService<RegistryGauges>();
+        // The health engine's gauges, when the server runs one.
+        if (app.ApplicationServices.GetService<Health.Reporting.HealthView>() is { } health)
+        {
+            _ = ActivatorUtilities.CreateInstance<HealthGauges>(app.ApplicationServices, health);
+        }
+
         return app.UseOpenTelemetryPrometheusScrapingEndpoint(Path);
     }
 }

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Portolan.Core.Snapshots;
 using Portolan.Dns.Zones;
 using Portolan.WebConsole.Live;
+using Microsoft.Extensions.DependencyInjection;
+using Portolan.Health.Reporting;
+using Portolan.Health.Subjects;
 
 namespace Portolan.WebConsole.Views;
 
@@ -14,7 +17,7 @@ namespace Portolan.WebConsole.Views;
 /// read from the zone view the DNS server answers from; <c>GET /console/api/health-timeline?service=srv-…&amp;instance=ID</c>
 /// gives an instance's health history (<see cref="HealthTimeline"/>). Everything else comes from the AWS APIs.
 /// </summary>
-internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones, HealthTimeline timeline)
+internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones, HealthTimeline timeline, IServiceProvider services)
 {
     /// <summary>How long a view waits for the DNS zone view to catch up with the snapshot (it is rebuilt just after).</summary>
     private static readonly TimeSpan ZoneCatchUp = TimeSpan.FromSeconds(2);
@@ -64,7 +67,10 @@ internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zone
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, "InstanceNotFound", $"Instance {instanceId} of service {serviceId} not found.");
         }
 
-        var view = new HealthTimelineView(serviceId, instanceId, snapshot.Revision, registered, entries);
+        var check = services.GetService<HealthView>() is { } health && health.TryGet(new SubjectKey(SubjectKind.CloudMapInstance, serviceId, instanceId), out var report)
+            ? HealthCheckView.From(report)
+            : null;
+        var view = new HealthTimelineView(serviceId, instanceId, snapshot.Revision, registered, entries, check);
         return WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.HealthTimelineView);
     }
 
@@ -90,7 +96,22 @@ internal sealed record DnsRecordsView(string ServiceId, long Revision, bool DnsS
 
 /// <param name="Registered">False once the instance is deregistered (its history stays for a while).</param>
 /// <param name="Entries">Oldest first.</param>
-internal sealed record HealthTimelineView(string ServiceId, string InstanceId, long Revision, bool Registered, IReadOnlyList<HealthEvent> Entries);
+/// <param name="Check">The health engine's live view of the instance's check, when this node probes it (HealthCheckConfig).</param>
+internal sealed record HealthTimelineView(string ServiceId, string InstanceId, long Revision, bool Registered, IReadOnlyList<HealthEvent> Entries, HealthCheckView? Check);
+
+/// <summary>What the health engine knows of one check right now: the probe, the policy, the state and the last probes (newest first).</summary>
+internal sealed record HealthCheckView(
+    string Probe, double IntervalSeconds, int HealthyThreshold, int UnhealthyThreshold,
+    string State, string? ReasonCode, string? Reason, int ConsecutiveSuccesses, int ConsecutiveFailures, DateTimeOffset? StateSince,
+    IReadOnlyList<ProbeView> Recent)
+{
+    public static HealthCheckView From(SubjectHealthReport report) => new(
+        report.Subject.Spec.ToString(), report.Subject.Policy.Interval.TotalSeconds, report.Subject.Policy.HealthyThreshold, report.Subject.Policy.UnhealthyThreshold,
+        report.State.ToString().ToUpperInvariant(), report.Reason?.Code, report.Reason?.Description, report.ConsecutiveSuccesses, report.ConsecutiveFailures, report.StateSince,
+        [.. report.Recent.Select(p => new ProbeView(p.At, p.Outcome.ToString(), p.Passed, Math.Round(p.Elapsed.TotalMilliseconds, 3), p.Code, p.Detail))]);
+}
+
+internal sealed record ProbeView(DateTimeOffset At, string Outcome, bool Passed, double ElapsedMs, int? Code, string? Detail);
 
 internal sealed record ConsoleError(string Code, string Message);
 

@@ -38,6 +38,11 @@ export class LiveUpdates {
     });
   }
 
+  /** Refreshes the current page now (coalesced with event-driven refreshes). */
+  refreshNow() {
+    return this.#refresh();
+  }
+
   async #refresh() {
     if (!this.refresh) return;
     if (this.running) {

@@ -38,6 +38,7 @@ function renderNav() {
 }
 
 let generation = 0;
+let pollTimer;
 async function route() {
   const current = ++generation;
   renderNav();
@@ -62,6 +63,11 @@ async function route() {
       page.showError?.(null);
     } catch (error) {
       page.showError?.(error);
+    }
+    // Some of what a page shows moves without a registry change (a health check's probes): it asks to be polled.
+    if (page.pollMs && current === generation) {
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(() => live.refreshNow(), page.pollMs);
     }
   };
   live.follow(refresh);

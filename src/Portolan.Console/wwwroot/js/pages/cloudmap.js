@@ -341,8 +341,9 @@ export function instancePage({ aws, params: [serviceId, instanceId] }) {
   const crumbs = h('nav', { class: 'crumbs' }, h('a', { href: '#/cloudmap' }, 'Namespaces'));
   const about = h('div', { class: 'card' });
   const timeline = h('ol', { id: 'health-timeline', class: 'timeline', reversed: true });
+  const check = h('div', { id: 'health-check' });
   const error = errorLine();
-  const node = h('section', {}, crumbs, title, error.line, about, h('h2', {}, 'Health timeline'),
+  const node = h('section', {}, crumbs, title, error.line, about, check, h('h2', {}, 'Health timeline'),
     h('p', { class: 'empty' }, 'Registration, every change of health status or reason (health-check threshold crossings, custom health) and deregistration, newest first, as this server saw them since it started.'),
     timeline);
   return {
@@ -364,6 +365,9 @@ export function instancePage({ aws, params: [serviceId, instanceId] }) {
         ['Health', history.registered ? badge(health[instanceId] ?? 'UNKNOWN') : 'deregistered'],
         ...Object.entries(attributes).map(([k, v]) => [h('code', {}, k), v]),
       ]));
+      renderCheck(check, history.check);
+      // Probes land between registry changes: follow them at the check's own pace (at least every 2 s).
+      this.pollMs = history.check ? Math.max(2000, history.check.intervalSeconds * 1000) : 0;
       fill(timeline, [...history.entries].reverse().map((entry) => h('li', { dataset: { kind: entry.kind, status: entry.status ?? '' } },
         h('time', { datetime: entry.at }, when(entry.at)),
         { registered: 'registered', 're-registered': 're-registered (attributes changed)', health: 'health', deregistered: 'deregistered' }[entry.kind] ?? entry.kind, ' ',
@@ -372,4 +376,26 @@ export function instancePage({ aws, params: [serviceId, instanceId] }) {
         h('small', { class: 'empty' }, ` (revision ${entry.revision})`))));
     },
   };
+}
+
+/** The health engine's live view of an active check (HealthCheckConfig): probe, policy, state, last probes. */
+function renderCheck(container, check) {
+  if (!check) return fill(container);
+  return fill(container,
+    h('h2', {}, 'Health check'),
+    h('div', { class: 'card' }, facts([
+      ['Probe', h('code', {}, check.probe)],
+      ['Every', `${check.intervalSeconds} s; healthy after ${check.healthyThreshold}, unhealthy after ${check.unhealthyThreshold} consecutive results`],
+      ['State', [badge(check.state), check.stateSince ? ` since ${when(check.stateSince)}` : '']],
+      ['Reason', check.reasonCode ? `${check.reasonCode}: ${check.reason}` : undefined],
+      ['Streak', check.consecutiveFailures ? `${check.consecutiveFailures} failed in a row` : `${check.consecutiveSuccesses} passed in a row`],
+    ])),
+    h('h3', {}, 'Last probes'),
+    table([
+      ['When', (p) => h('time', { datetime: p.at }, when(p.at))],
+      ['Result', (p) => badge(p.outcome, p.passed ? 'good' : 'bad')],
+      ['Code', (p) => p.code ?? ''],
+      ['Took', (p) => `${p.elapsedMs} ms`],
+      ['Detail', (p) => p.detail ?? ''],
+    ], check.recent, { empty: 'No probe yet.' }));
 }
