@@ -4,6 +4,7 @@ import { AwsClient } from './aws.js';
 import { h, fill, values } from './dom.js';
 import { LiveUpdates } from './live.js';
 import * as cloudMap from './pages/cloudmap.js';
+import * as ecs from './pages/ecs.js';
 
 const main = document.getElementById('main');
 const liveBadge = document.getElementById('live');
@@ -24,10 +25,14 @@ const routes = [
   [/^#\/cloudmap\/namespaces\/([^/]+)$/, cloudMap.namespacePage],
   [/^#\/cloudmap\/services\/([^/]+)$/, cloudMap.servicePage],
   [/^#\/cloudmap\/services\/([^/]+)\/instances\/([^/]+)$/, cloudMap.instancePage],
+  [/^#\/ecs\/?$/, ecs.clustersPage],
+  [/^#\/ecs\/clusters\/([^/]+)$/, ecs.clusterPage],
+  [/^#\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, ecs.servicePage],
 ];
 
 const sections = [
   ['Cloud Map', '#/cloudmap', 'servicediscovery'],
+  ['ECS', '#/ecs', 'ecs'],
 ];
 
 function renderNav() {
