@@ -32,7 +32,7 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         await page.GotoAsync($"{server.ConsoleUrl}#/ecs");
         await page.Locator("#create-cluster input[name=clusterName]").FillAsync("shop");
         await page.Locator("#create-cluster button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(ClusterUrl());
+        await Expect(page).ToHaveURLAsync(ClusterUrl());
         await Expect(page.Locator("h1")).ToHaveTextAsync("shop");
 
         var form = page.Locator("#create-ecs-service");
@@ -54,7 +54,7 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
             body.RootElement.GetProperty("loadBalancers").EnumerateArray()
                 .Select(lb => (lb.GetProperty("containerName").GetString(), lb.GetProperty("containerPort").GetInt32(), lb.GetProperty("targetGroupArn").GetString())));
         // One service, both ports wired: the service page draws container port → host port → target group.
-        await page.WaitForURLAsync(ServiceUrl());
+        await Expect(page).ToHaveURLAsync(ServiceUrl());
         await Expect(page.Locator("#deployments")).ToContainTextAsync("PRIMARY");
         var wiring = page.Locator("#wiring tbody tr");
         await Expect(wiring).ToHaveCountAsync(2);
