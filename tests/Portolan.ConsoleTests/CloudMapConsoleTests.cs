@@ -25,7 +25,7 @@ public sealed partial class CloudMapConsoleTests(CloudMapConsoleTests.Server ser
         await createNamespace.Locator("select[name=type]").SelectOptionAsync("DNS_PRIVATE");
         await createNamespace.Locator("input[name=description]").FillAsync("made in the console");
         await createNamespace.Locator("button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(NamespaceUrl());
+        await Expect(page).ToHaveURLAsync(NamespaceUrl());
         var namespaceId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         await Expect(page.Locator("h1")).ToHaveTextAsync("ui.test");
 
@@ -35,7 +35,7 @@ public sealed partial class CloudMapConsoleTests(CloudMapConsoleTests.Server ser
         await createService.Locator("input[name=ttl]").FillAsync("30");
         await createService.Locator("select[name=health]").SelectOptionAsync("custom");
         await createService.Locator("button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(ServiceUrl());
+        await Expect(page).ToHaveURLAsync(ServiceUrl());
         var serviceId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
 
         var register = page.Locator("#register-instance");

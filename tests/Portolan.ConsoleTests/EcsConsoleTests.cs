@@ -8,8 +8,8 @@ namespace Portolan.ConsoleTests;
 
 /// <summary>
 /// ECS in the console: a cluster made in the UI, and the create-service form that maps several container ports to
-/// several target groups at once: it sends ONE CreateService whose loadBalancers list has an entry per port. (With no
-/// ELBv2 API on this server, ECS takes target group ARNs unchecked; the form then asks for ARNs instead of a list.)
+/// several target groups at once: it sends ONE CreateService whose loadBalancers list has an entry per port, picked
+/// from the target groups the ELBv2 API lists, and the service page draws each port's way to its listener.
 /// </summary>
 public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Browser browser)
     : IClassFixture<EcsConsoleTests.Server>, IClassFixture<Browser>
@@ -32,18 +32,25 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         await page.GotoAsync($"{server.ConsoleUrl}#/ecs");
         await page.Locator("#create-cluster input[name=clusterName]").FillAsync("shop");
         await page.Locator("#create-cluster button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(ClusterUrl());
+        await Expect(page).ToHaveURLAsync(ClusterUrl());
         await Expect(page.Locator("h1")).ToHaveTextAsync("shop");
 
+        // Two target groups behind one load balancer, each forwarded from its own listener (the aws CLI, elbv2).
+        var http = await CreateTargetGroupAsync("web-http", "HTTP1");
+        var grpc = await CreateTargetGroupAsync("web-grpc", "GRPC");
+        var lb = await ElbAsync("create-load-balancer", "--name", "shop", "--subnets", "subnet-1", "subnet-2");
+        var lbArn = lb.GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
+        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={http}");
+        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
+
         var form = page.Locator("#create-ecs-service");
+        await page.ReloadAsync();
         await form.Locator("input[name=serviceName]").FillAsync("web");
         await form.Locator("select[name=taskDefinition]").SelectOptionAsync(taskDefinitionArn);
         var rows = form.Locator("#port-mappings .mapping");
         await Expect(rows).ToHaveCountAsync(2);
-        const string http = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-http/0123456789abcdef";
-        const string grpc = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-grpc/fedcba9876543210";
-        await rows.Nth(0).Locator("input").FillAsync(http);
-        await rows.Nth(1).Locator("input").FillAsync(grpc);
+        await rows.Nth(0).Locator("select").SelectOptionAsync(http);
+        await rows.Nth(1).Locator("select").SelectOptionAsync(grpc);
 
         var sent = await page.RunAndWaitForRequestAsync(
             () => form.Locator("button[type=submit]").ClickAsync(),
@@ -54,7 +61,7 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
             body.RootElement.GetProperty("loadBalancers").EnumerateArray()
                 .Select(lb => (lb.GetProperty("containerName").GetString(), lb.GetProperty("containerPort").GetInt32(), lb.GetProperty("targetGroupArn").GetString())));
         // One service, both ports wired: the service page draws container port → host port → target group.
-        await page.WaitForURLAsync(ServiceUrl());
+        await Expect(page).ToHaveURLAsync(ServiceUrl());
         await Expect(page.Locator("#deployments")).ToContainTextAsync("PRIMARY");
         var wiring = page.Locator("#wiring tbody tr");
         await Expect(wiring).ToHaveCountAsync(2);
@@ -62,6 +69,8 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         await Expect(wiring.Nth(0)).ToContainTextAsync("web-http");
         await Expect(wiring.Nth(1)).ToContainTextAsync("echo:10080");
         await Expect(wiring.Nth(1)).ToContainTextAsync("web-grpc");
+        await Expect(wiring.Nth(0)).ToContainTextAsync("HTTP:");
+        await Expect(wiring.Nth(1)).ToContainTextAsync("HTTP:");
         await Browser.ScreenshotAsync(page, "ecs-service-two-ports-two-target-groups");
 
         var created = (await server.Aws.RunAsync("ecs", "describe-services", "--cluster", "shop", "--services", "web")).EnsureSuccess();
@@ -74,6 +83,27 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
             service.GetProperty("loadBalancers").EnumerateArray()
                 .Select(lb => (lb.GetProperty("containerName").GetString(), lb.GetProperty("containerPort").GetInt32(), lb.GetProperty("targetGroupArn").GetString())));
         Assert.Empty(browser.PageErrors[page]);
+    }
+
+    private async Task<string> CreateTargetGroupAsync(string name, string protocolVersion)
+    {
+        var created = await ElbAsync("create-target-group", "--name", name, "--protocol", "HTTP", "--protocol-version", protocolVersion,
+            "--port", "80", "--vpc-id", "vpc-1", "--target-type", "ip");
+        return created.GetProperty("TargetGroups")[0].GetProperty("TargetGroupArn").GetString()!;
+    }
+
+    private async Task<JsonElement> ElbAsync(params string[] args)
+    {
+        var result = (await server.Aws.RunAsync(["elbv2", .. args], CancellationToken.None)).EnsureSuccess();
+        using var json = result.Json();
+        return json.RootElement.Clone();
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     [GeneratedRegex("#/ecs/clusters/shop$")]

@@ -20,6 +20,9 @@ public sealed class Browser : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath} (Debian: apt-get install chromium; scripts/test.sh installs it).");
         }
 
+        // Generous waits: on a loaded 2-core machine a page's API round trips can take seconds. A wait ends as soon
+        // as its condition holds, so this costs nothing when things are fast.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -34,7 +37,7 @@ public sealed class Browser : IAsyncLifetime
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000);
         var errors = new List<string>();
         page.PageError += (_, error) => { lock (errors) errors.Add(error); };
         PageErrors[page] = errors;
