@@ -13,7 +13,7 @@ public static class EcsServiceCollectionExtensions
     public static IServiceCollection AddEcsRegistry(this IServiceCollection services, Action<EcsOptions>? configure = null)
     {
         services.AddOptions<EcsOptions>().Configure(o => configure?.Invoke(o));
-        services.TryAddSingleton<ITargetGroupCatalog, NoTargetGroupCatalog>();
+        services.TryAddSingleton<ITargetGroupCatalog, LoadBalancingTargetGroupCatalog>();
         services.AddSingleton<EcsRegistry>();
         return services;
     }

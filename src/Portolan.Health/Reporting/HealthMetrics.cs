@@ -1,65 +1,50 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Portolan.Health.Probing;
 using Portolan.Health.Subjects;
+using Portolan.Health.Thresholds;
 
 namespace Portolan.Health.Reporting;
 
 /// <summary>
-/// The engine's instruments on meter <c>Portolan.Health</c> (exported on /metrics with every Portolan.* meter).
-/// Counts are observable, read from <see cref="ProbeStatistics"/> when a collector asks; the probe duration and lag
-/// histograms are recorded per probe only while someone listens.
+/// Health instruments on the <c>Portolan.Health</c> meter: <c>portolan.health.probe.duration</c> (seconds per probe, by
+/// outcome and subject kind; its count is the probes by result) and <c>portolan.health.crossings</c> (threshold
+/// crossings by kind and new state). A static meter, as a library's is; recorded once per probe, never on a request path.
 /// </summary>
-internal sealed class HealthMetrics
+internal static class HealthMetrics
 {
     public const string MeterName = "Portolan.Health";
 
-    private static readonly ProbeOutcome[] Outcomes = Enum.GetValues<ProbeOutcome>();
-    private static readonly string[] OutcomeNames = [.. Outcomes.Select(o => SnakeCase(o.ToString()))];
-    private static readonly string[] ProtocolNames = [.. Enum.GetValues<ProbeProtocol>().Select(p => p.ToString().ToLowerInvariant())];
+    private static readonly double[] Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly string[] Outcomes = Enum.GetNames<ProbeOutcome>().Select(ToSnakeCase).ToArray();
 
-    private readonly Histogram<double> _duration;
-    private readonly Histogram<double> _lag;
+    private static readonly Histogram<double> ProbeDuration = Meter.CreateHistogram("portolan.health.probe.duration", "s",
+        "Health probes by outcome (success, refused, timeout, wrong_status, …) and subject kind (instance, target), with how long each took.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
 
-    public HealthMetrics(IMeterFactory meterFactory, HealthView view)
+    private static readonly Counter<long> Crossings = Meter.CreateCounter<long>("portolan.health.crossings", "{crossing}",
+        "Threshold crossings (a subject's state changed after enough probes agreed), by subject kind and new state.");
+
+    public static void Probed(SubjectKind kind, in ProbeResult result)
     {
-        var meter = meterFactory.Create(MeterName);
-        var stats = view.Statistics;
-        _duration = meter.CreateHistogram<double>("portolan.health.probe.duration", "s", "Time a probe took, per protocol and outcome.");
-        _lag = meter.CreateHistogram<double>("portolan.health.probe.lag", "s", "How late a probe started against its schedule.");
-        meter.CreateObservableCounter("portolan.health.probes", () => ByOutcome(stats), "{probe}", "Probes run, per outcome (success, refused, timeout, ...).");
-        meter.CreateObservableCounter("portolan.health.crossings", () => stats.Crossings, "{crossing}", "Threshold crossings (state changes) decided.");
-        meter.CreateObservableCounter("portolan.health.writes", () => new Measurement<long>[]
-        {
-            new(stats.Writes, new KeyValuePair<string, object?>("outcome", "ok")),
-            new(stats.WriteFailures, new KeyValuePair<string, object?>("outcome", "failed")),
-        }, "{transaction}", "Registry transactions carrying crossings.");
-        meter.CreateObservableGauge("portolan.health.subjects", () => (long)view.Count, "{subject}", "Instances and targets this node probes.");
-        meter.CreateObservableGauge("portolan.health.probes.in_flight", () => stats.InFlight, "{probe}", "Probes running now.");
+        if (!ProbeDuration.Enabled) return;
+        ProbeDuration.Record(result.Elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("outcome", Outcomes[(int)result.Outcome]),
+            new KeyValuePair<string, object?>("kind", Kind(kind)));
     }
 
-    public void Record(ProbeSpec spec, ProbeResult result, TimeSpan lag)
-    {
-        if (_lag.Enabled) _lag.Record(Math.Max(0, lag.TotalSeconds));
-        if (_duration.Enabled)
-        {
-            _duration.Record(result.Elapsed.TotalSeconds, new TagList
-            {
-                { "protocol", ProtocolNames[(int)spec.Protocol] },
-                { "outcome", OutcomeNames[(int)result.Outcome] },
-            });
-        }
-    }
+    public static void Crossed(HealthCrossing crossing) =>
+        Crossings.Add(1, new KeyValuePair<string, object?>("kind", Kind(crossing.Key.Kind)), new KeyValuePair<string, object?>("state", State(crossing.To)));
 
-    /// <summary>WrongGrpcCode → wrong_grpc_code, as Prometheus label values usually read.</summary>
-    private static string SnakeCase(string name) =>
+    private static string Kind(SubjectKind kind) => kind == SubjectKind.Target ? "target" : "instance";
+
+    private static string State(HealthState state) => state switch
+    {
+        HealthState.Healthy => "healthy",
+        HealthState.Unhealthy => "unhealthy",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private static string ToSnakeCase(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
-
-    private static IEnumerable<Measurement<long>> ByOutcome(ProbeStatistics stats)
-    {
-        for (var i = 0; i < Outcomes.Length; i++)
-        {
-            yield return new Measurement<long>(stats.CountOf(Outcomes[i]), new KeyValuePair<string, object?>("outcome", OutcomeNames[i]));
-        }
-    }
 }

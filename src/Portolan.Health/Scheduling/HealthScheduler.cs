@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,7 +36,7 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
     private int _disposed;
 
     public HealthScheduler(ISnapshotSource snapshots, IEnumerable<IHealthSubjectAdapter> adapters, IHealthCheckOwnership ownership, IProber prober,
-        HealthView view, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthScheduler> logger, IMeterFactory? meterFactory = null)
+        HealthView view, IOptions<HealthOptions> options, TimeProvider time, ILogger<HealthScheduler> logger)
     {
         _snapshots = snapshots;
         _adapters = [.. adapters];
@@ -46,8 +45,7 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
         _view = view;
         _options = options.Value;
         _logger = logger;
-        _context = new ProbeContext(time, prober, new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentProbes)), view.Statistics, _options.Jitter, OnCrossing,
-            meterFactory is null ? null : new HealthMetrics(meterFactory, view));
+        _context = new ProbeContext(time, prober, new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentProbes)), view.Statistics, _options.Jitter, OnCrossing);
         _writer = new CrossingWriter(_adapters.ToDictionary(a => a.Kind), Math.Max(1, _options.MaxCrossingsPerWrite), view.Statistics, time, logger);
     }
 
@@ -191,6 +189,7 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
     private void OnCrossing(HealthCrossing crossing)
     {
         _view.Statistics.Crossed();
+        HealthMetrics.Crossed(crossing);
         LogCrossed(_logger, crossing.Key.ToString(), crossing.From, crossing.To, crossing.ReasonText ?? "");
         _writer.Enqueue(crossing);
     }

@@ -66,8 +66,7 @@ internal sealed class SubjectRunner
                 Record.Phase = RunnerPhase.Probing;
                 var outcome = ProbeOutcome.Error;
                 ProbeResult result;
-                var lag = time.GetElapsedTime(due);
-                _context.Statistics.ProbeStarted(lag);
+                _context.Statistics.ProbeStarted(time.GetElapsedTime(due));
                 try
                 {
                     result = await _context.Prober.ProbeAsync(subject.Spec, ct);
@@ -89,7 +88,7 @@ internal sealed class SubjectRunner
                 }
 
                 if (ct.IsCancellationRequested) return;
-                _context.Metrics?.Record(subject.Spec, result, lag);
+                HealthMetrics.Probed(subject.Key.Kind, result);
                 if (Record.Record(result) is { } crossing) _context.OnCrossing(crossing);
 
                 var interval = Ticks(subject.Policy.Interval, time);
@@ -114,5 +113,4 @@ internal sealed class SubjectRunner
 }
 
 /// <summary>What every runner shares: the clock, the prober, the concurrency slots, the counters and where crossings go.</summary>
-internal sealed record ProbeContext(TimeProvider Time, IProber Prober, SemaphoreSlim Slots, ProbeStatistics Statistics, double Jitter,
-    Action<HealthCrossing> OnCrossing, HealthMetrics? Metrics = null);
+internal sealed record ProbeContext(TimeProvider Time, IProber Prober, SemaphoreSlim Slots, ProbeStatistics Statistics, double Jitter, Action<HealthCrossing> OnCrossing);

@@ -119,6 +119,7 @@ public sealed class PortolanHost : IAsyncDisposable
             app.UsePortolanConsole();
             app.UsePortolanMetrics();
             app.UseMiddleware<MembersEndpoint>();
+            app.UseMiddleware<Api.Ecs.TaskLogsEndpoint>();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);

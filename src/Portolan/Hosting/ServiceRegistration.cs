@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using Portolan.Api.Ecs;
+using Portolan.Api.Elb;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Portolan.Core;
@@ -12,6 +13,8 @@ using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
 using Portolan.Health;
 using Portolan.Health.Ownership;
+using Portolan.Proxy;
+using Portolan.Tasks;
 
 namespace Portolan.Hosting;
 
@@ -39,6 +42,7 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddElbApi();
         services.AddEcsRegistry();
         services.AddEcsApi();
 
@@ -74,6 +78,13 @@ internal static class ServiceRegistration
         });
         services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
             cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
+
+        // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
+        services.AddPortolanProxyFromRegistry();
+
+        // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
+        // the cluster membership still work).
+        services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
 
         return services;
     }

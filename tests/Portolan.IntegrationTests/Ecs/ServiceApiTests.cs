@@ -158,14 +158,20 @@ public sealed class ServiceApiTests(EcsServer server) : IClassFixture<EcsServer>
         // Nothing was half-created.
         Assert.Equal(before, (await server.SeedAsync("ListServices", new { cluster })).GetProperty("serviceArns").GetArrayLength());
 
+        // A target group that does not exist.
+        Assert.Contains($"The target group {tg} does not exist",
+            await Rejected(Spec([new { targetGroupArn = tg, containerName = "api_container", containerPort = 80 }])), StringComparison.Ordinal);
+
         // Two target groups for one container (one per port) and an SRV registry on port 80: the seed scenario's shape.
+        var httpGroup = await server.CreateTargetGroupAsync(EcsServer.Unique("echo-http"));
+        var grpcGroup = await server.CreateTargetGroupAsync(EcsServer.Unique("echo-grpc"), grpc: true);
         var good = (await Ecs.OkAsync("create-service", "--cli-input-json", server.InputFile("good.json", JsonSerializer.Serialize(new
         {
             cluster, serviceName = EcsServer.Unique("echoservice"), taskDefinition = td, desiredCount = 0,
             loadBalancers = new[]
             {
-                new { targetGroupArn = tg, containerName = "api_container", containerPort = 80 },
-                new { targetGroupArn = tg.Replace("echo-http", "echo-grpc", StringComparison.Ordinal), containerName = "api_container", containerPort = 10080 },
+                new { targetGroupArn = httpGroup, containerName = "api_container", containerPort = 80 },
+                new { targetGroupArn = grpcGroup, containerName = "api_container", containerPort = 10080 },
             },
             serviceRegistries = new[] { new { registryArn = srvArn, containerName = "api_container", containerPort = 80 } },
         })))).GetProperty("service");

@@ -1,10 +1,11 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Portolan.Core.LoadBalancing;
+using Portolan.Core.Snapshots;
 using Portolan.Hosting;
 using Portolan.IntegrationTests.Support;
+using Portolan.Tasks;
 using Portolan.Testing;
 
 namespace Portolan.IntegrationTests.Ecs.Support;
@@ -27,10 +28,21 @@ public class EcsServer : IAsyncLifetime
 
     public Sd Sd { get; private set; } = null!;
 
-    /// <summary>Extra registrations (options of the scheduler and runtime) for subclasses.</summary>
-    protected virtual void ConfigureServices(IServiceCollection services)
-    {
-    }
+    /// <summary>
+    /// The scheduler's and runtime's options for tests: the timers that pace a real server (40 s before a task without
+    /// health checks counts as healthy, 30 s stop timeout, backoff from 2 s) shortened, so tests wait for events, not
+    /// for minutes. Subclasses may change more.
+    /// </summary>
+    protected virtual void ConfigureServices(IServiceCollection services) =>
+        services.Configure<TasksOptions>(o =>
+        {
+            o.UnmonitoredHealthyAfter = TimeSpan.FromSeconds(1);
+            o.DefaultStopTimeout = TimeSpan.FromSeconds(5);
+            o.RestartBackoffInitial = TimeSpan.FromMilliseconds(500);
+            o.RestartBackoffMax = TimeSpan.FromSeconds(4);
+            o.StartupProbeInterval = TimeSpan.FromMilliseconds(250);
+            o.SchedulerTick = TimeSpan.FromMilliseconds(250);
+        });
 
     public async Task InitializeAsync() => await StartAsync();
 
@@ -70,17 +82,25 @@ public class EcsServer : IAsyncLifetime
 
     private async Task<JsonElement> SendAsync(string prefix, string operation, object input)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Host.ApiUri)
-        {
-            Content = new StringContent(JsonSerializer.Serialize(input), Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.Add("X-Amz-Target", $"{prefix}.{operation}");
-        using var response = await _http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{operation}: {(int)response.StatusCode} {body}");
-        return Json.Parse(body);
+        using var client = new AwsJson(Host.ApiUri);
+        return await client.SendAsync(prefix, operation, input);
     }
+
+    /// <summary>
+    /// Creates an HTTP target group (ip targets, port 80) in the load balancing registry and returns its ARN (in-process:
+    /// the ELBv2 API is another helper's work in progress).
+    /// </summary>
+    public async Task<string> CreateTargetGroupAsync(string name, bool grpc = false) =>
+        (await Host.Services.GetRequiredService<LoadBalancingRegistry>().CreateTargetGroupAsync(new CreateTargetGroupCommand
+        {
+            Name = name, Protocol = ElbProtocol.Http, ProtocolVersion = grpc ? ProtocolVersion.Grpc : ProtocolVersion.Http1, Port = 80,
+            VpcId = "vpc-1", TargetType = TargetType.Ip,
+        })).Arn;
+
+    /// <summary>The registered (not draining) targets of a target group, as <c>id:port</c>.</summary>
+    public List<string> Targets(string targetGroupArn) =>
+        Host.Services.GetRequiredService<ISnapshotSource>().Current.LoadBalancing.FindTargetGroup(targetGroupArn)!.Targets.Values
+            .Where(t => !t.Record.IsDraining).Select(t => $"{t.Record.Id}:{t.Record.Port}").Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Seeds a cluster; returns its name.</summary>
     public async Task<string> SeedClusterAsync(string name)
@@ -104,6 +124,44 @@ public class EcsServer : IAsyncLifetime
             : new { Name = serviceName, DnsConfig = new { NamespaceId = nsId, RoutingPolicy = "MULTIVALUE", DnsRecords = new[] { new { Type = "A", TTL = ttl }, new { Type = "SRV", TTL = ttl } } } };
         var svc = (await SeedCloudMapAsync("CreateService", service)).GetProperty("Service");
         return (nsId, svc.Str("Id"), svc.Str("Arn"));
+    }
+
+    /// <summary>Polls DescribeTasks until <paramref name="done"/> holds for the task (60 s at most); returns it.</summary>
+    public async Task<JsonElement> WaitForTaskAsync(string cluster, string task, Func<JsonElement, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var described = await SeedAsync("DescribeTasks", new { cluster, tasks = new[] { task } });
+            var found = described.GetProperty("tasks").EnumerateArray().FirstOrDefault();
+            if (found.ValueKind == JsonValueKind.Object && done(found)) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Task {task} never got {what}: {found}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Polls DescribeServices until <paramref name="done"/> holds (90 s at most); returns the service.</summary>
+    public async Task<JsonElement> WaitForServiceAsync(string cluster, string service, Func<JsonElement, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var found = (await SeedAsync("DescribeServices", new { cluster, services = new[] { service } })).GetProperty("services").EnumerateArray().FirstOrDefault();
+            if (found.ValueKind == JsonValueKind.Object && done(found)) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Service {service} never got {what}: {found}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The ARNs of a service's tasks with the given desired status.</summary>
+    public async Task<List<string>> TaskArnsAsync(string cluster, string service, string desiredStatus = "RUNNING") =>
+        (await SeedAsync("ListTasks", new { cluster, serviceName = service, desiredStatus })).GetProperty("taskArns").EnumerateArray().Select(a => a.GetString()!).ToList();
+
+    /// <summary>A container's log through the API (GET /portolan/ecs/tasks/ID/logs/NAME).</summary>
+    public async Task<string> LogAsync(string taskArn, string container)
+    {
+        var id = taskArn[(taskArn.LastIndexOf('/') + 1)..];
+        return await _http.GetStringAsync(new Uri(Host.ApiUri, $"portolan/ecs/tasks/{id}/logs/{container}"));
     }
 
     /// <summary>Writes <paramref name="json"/> to a file in the data directory and returns <c>file://PATH</c> for --cli-input-json.</summary>
