@@ -31,7 +31,8 @@ internal static class ProbeFailures
                     return (ProbeOutcome.ProtocolError, hio.Message);
             }
         }
-        return (ProbeOutcome.Error, exception.GetBaseException().Message);
+        var root = exception.GetBaseException();
+        return (ProbeOutcome.Error, $"{root.GetType().Name}: {root.Message}");
     }
 
     public static (ProbeOutcome Outcome, string Detail) Socket(SocketError error, string message) => error switch

@@ -94,6 +94,13 @@ public sealed class DnsFollowsHealthTests : IAsyncLifetime
 
         // The store saw crossings (batched), not probes.
         Assert.InRange(view.Statistics.Writes, 2, view.Statistics.Crossings);
+
+        // And Prometheus sees the engine: probes by outcome, crossings, probe durations.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(_host.ApiUri, "/metrics"));
+        Assert.Contains("portolan_health_probe_duration_seconds_count{", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"refused\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("portolan_health_crossings_total{", metrics, StringComparison.Ordinal);
     }
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
