@@ -23,25 +23,48 @@ public sealed class SnapshotCommitter(IStore store, ISnapshotSource snapshots)
 
     public async Task<T> CommitAsync<T>(Func<RegistrySnapshot, Plan<T>> plan, CancellationToken ct)
     {
-        // Read barrier: plan against everything acknowledged anywhere before this command began. On a cluster this
-        // node's snapshot may trail a write made through another node by the watch lag (a client creating a
-        // service through node A, then registering an instance through node B, must not get ServiceNotFound).
-        await CatchUpAsync(await store.GetRevisionAsync(ct), ct);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcomeName = "failed";
+        try
         {
-            var decided = plan(snapshots.Current);
-            if (decided.Txn is null) return decided.Result;
-            var outcome = await store.TxnAsync(decided.Txn, ct);
-            // Success: wait until readers see the write. Failure: wait until the snapshot has what beat us.
-            if (outcome.Succeeded)
+            // Read barrier: plan against everything acknowledged anywhere before this command began. On a cluster this
+            // node's snapshot may trail a write made through another node by the watch lag (a client creating a
+            // service through node A, then registering an instance through node B, must not get ServiceNotFound).
+            await CatchUpAsync(await store.GetRevisionAsync(ct), ct);
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                await snapshots.WaitForRevisionAsync(outcome.Revision, ct);
-                return decided.Result;
-            }
+                var decided = plan(snapshots.Current);
+                if (decided.Txn is null)
+                {
+                    outcomeName = "unchanged";
+                    return decided.Result;
+                }
 
-            await CatchUpAsync(outcome.Revision, ct);
+                var outcome = await store.TxnAsync(decided.Txn, ct);
+                // Success: wait until readers see the write. Failure: wait until the snapshot has what beat us.
+                if (outcome.Succeeded)
+                {
+                    await snapshots.WaitForRevisionAsync(outcome.Revision, ct);
+                    outcomeName = "committed";
+                    return decided.Result;
+                }
+
+                RegistryWriteMetrics.Conflict();
+                await CatchUpAsync(outcome.Revision, ct);
+            }
+            outcomeName = "throttled";
+            throw new RegistryException("ThrottlingException", "The resource is being changed by other requests; retry.");
         }
-        throw new RegistryException("ThrottlingException", "The resource is being changed by other requests; retry.");
+        catch (RegistryException) when (outcomeName == "failed")
+        {
+            // Validation said no (a name taken, a resource not found): nothing was written.
+            outcomeName = "rejected";
+            throw;
+        }
+        finally
+        {
+            RegistryWriteMetrics.Record(outcomeName, started);
+        }
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--node-name NAME] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--health-interval SECONDS] [--node-name NAME] [--strict-aws] [--dns-forward HOST:PORT]...
+/// [--log-format text|json]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -117,6 +118,14 @@ internal static class CommandLine
                 case "--auth":
                     options = options with { AuthFile = value };
                     break;
+                case "--log-format":
+                    if (value is "text" or "json") options = options with { LogFormat = value == "json" ? LogFormat.Json : LogFormat.Text };
+                    else error = $"'{value}' is not a log format: use text or json.";
+                    break;
+                case "--health-interval":
+                    error = CheckSeconds(value, 1, 300, out var interval);
+                    options = options with { HealthInterval = interval };
+                    break;
                 case "--node-name":
                     error = value.Contains('/', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) ? $"'{value}' is not a node name (no '/' or spaces)." : null;
                     options = options with { NodeName = value };
@@ -135,7 +144,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--node-name", "--strict-aws", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--health-interval", "--node-name", "--strict-aws", "--log-format", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {
@@ -149,6 +158,15 @@ internal static class CommandLine
         value.StartsWith("sqlite:", StringComparison.Ordinal) && value.Length > "sqlite:".Length ? null
         : value.StartsWith("etcd://", StringComparison.Ordinal) ? CheckEtcdStore(value)
         : $"'{value}' is not a store URI: use sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...].";
+
+    /// <summary>A whole or fractional number of seconds in [min, max], e.g. "5" or "0.5"; a trailing "s" is allowed.</summary>
+    private static string? CheckSeconds(string value, double min, double max, out TimeSpan span)
+    {
+        var ok = double.TryParse(value.EndsWith('s') ? value[..^1] : value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= min && seconds <= max;
+        span = ok ? TimeSpan.FromSeconds(seconds) : default;
+        return ok ? null : string.Create(CultureInfo.InvariantCulture, $"'{value}' is not a number of seconds between {min} and {max}.");
+    }
 
     private static string? CheckEtcdStore(string value)
     {

@@ -27,12 +27,17 @@ internal static class HelpText
           --auth FILE         verify SigV4 signatures against this access-key file; without it any
                               credentials are accepted. One 'ACCESS_KEY_ID SECRET_ACCESS_KEY' per line,
                               '#' starts a comment line.
+          --log-format F      text (one line per entry) or json (one JSON object per line)   [text]
+          --health-interval SECONDS
+                              how often Cloud Map instances with HealthCheckConfig are probed (1-300;
+                              AWS: 30). Per service: service attribute portolan:health-check-interval  [30]
           --strict-aws        reject what AWS rejects where Portolan does more (health checks in private
                               DNS namespaces) and apply AWS's quotas (50 namespaces, 1,000 instances/service)
 
         On start, 'serve' prints one 'name: value' line per fact to stdout (among them 'api: http://HOST:PORT'
         for every bound API endpoint and 'dns: udp://HOST:PORT', 'dns: tcp://HOST:PORT', with the real ports)
         and then a line 'ready'. Logs go to stderr.
+        The web console is at http://HOST:PORT/console/ on the API port; Prometheus metrics at /metrics.
         SIGINT (Ctrl+C) or SIGTERM stops it gracefully.
 
         Use it with the aws CLI:

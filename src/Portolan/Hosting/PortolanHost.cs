@@ -10,6 +10,8 @@ using Portolan.Api.Auth;
 using Portolan.Api.Edge;
 using Portolan.Dns.Server;
 using Portolan.Storage;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
 
 namespace Portolan.Hosting;
 
@@ -100,7 +102,7 @@ public sealed class PortolanHost : IAsyncDisposable
             }
             else
             {
-                ConfigureDefaultLogging(builder.Logging);
+                ConfigureDefaultLogging(builder.Logging, options.LogFormat);
             }
 
             builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
@@ -114,7 +116,10 @@ public sealed class PortolanHost : IAsyncDisposable
 
             var app = builder.Build();
             app.UseMiddleware<StatusPage>();
+            app.UsePortolanConsole();
+            app.UsePortolanMetrics();
             app.UseMiddleware<MembersEndpoint>();
+            app.UseMiddleware<Api.Ecs.TaskLogsEndpoint>();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);
@@ -165,14 +170,32 @@ public sealed class PortolanHost : IAsyncDisposable
         });
     }
 
-    private static void ConfigureDefaultLogging(ILoggingBuilder logging)
+    private static void ConfigureDefaultLogging(ILoggingBuilder logging, LogFormat format)
     {
         // stdout carries the machine-readable start-up lines only; every log line goes to stderr.
-        logging.AddSimpleConsole(console =>
+        if (format == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+            logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                // Log text is not HTML: keep '+', '<', quotes and non-ASCII readable instead of \uXXXX.
+                console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions
+                {
+                    Indented = false,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                };
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(LogLevel.Information);
         // Per-request hosting and Kestrel logs would cost more than the requests themselves.
