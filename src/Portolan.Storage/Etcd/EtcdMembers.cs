@@ -77,6 +77,12 @@ internal sealed class EtcdMembers : IDisposable
                 Failed(member);
                 throw EtcdErrors.Unavailable(what, e);
             }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The deadline, not the caller: gRPC reports it this way with ThrowOperationCanceledOnCancellation.
+                Failed(member);
+                throw EtcdErrors.Unavailable(what, new TimeoutException($"No answer within {_requestTimeout.TotalSeconds:0.#} s.", e));
+            }
 
             await Task.Delay(backoff, cancellationToken);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));

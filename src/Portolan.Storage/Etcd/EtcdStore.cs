@@ -38,8 +38,8 @@ public sealed class EtcdStore : IStore
     public Uri CurrentEndpoint => _members.Current.Endpoint;
 
     /// <summary>
-    /// Connects and finds (or, on an empty namespace, records) the revision origin. Fails if no member answers
-    /// within <see cref="EtcdStoreOptions.RequestTimeout"/>.
+    /// Connects and finds (or, on an empty namespace, records) the revision origin. Fails if the cluster does not
+    /// answer within <see cref="EtcdStoreOptions.OpenTimeout"/>.
     /// </summary>
     /// <exception cref="StoreUnavailableException">No member answered, or the namespace holds data without an origin.</exception>
     public static async Task<EtcdStore> OpenAsync(EtcdStoreOptions options, CancellationToken cancellationToken = default)
@@ -50,8 +50,21 @@ public sealed class EtcdStore : IStore
         var keys = new EtcdKeyspace(options.Namespace);
         try
         {
-            keys.Origin = await FindOrCreateOriginAsync(members, keys, cancellationToken);
-            return new EtcdStore(members, keys, options);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    keys.Origin = await FindOrCreateOriginAsync(members, keys, cancellationToken);
+                    return new EtcdStore(members, keys, options);
+                }
+                catch (StoreUnavailableException e) when (e.InnerException is not null && started.Elapsed + options.RequestTimeout < options.OpenTimeout)
+                {
+                    // Unreachable, or electing its first leader (not a refusal, which has no inner error): keep
+                    // trying until the open timeout.
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                }
+            }
         }
         catch
         {

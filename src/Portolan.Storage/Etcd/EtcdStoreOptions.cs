@@ -23,6 +23,13 @@ public sealed class EtcdStoreOptions
     /// <remarks>Defaults to 10 s.</remarks>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long <see cref="EtcdStore.OpenAsync"/> keeps trying to reach the cluster: nodes may start while etcd
+    /// is still electing its first leader (or before it is up at all).
+    /// </summary>
+    /// <remarks>Defaults to 60 s.</remarks>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long to wait for a TCP connection to one member before trying the next.</summary>
     /// <remarks>Defaults to 2 s: on a LAN a live member answers in milliseconds.</remarks>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -53,6 +60,7 @@ public sealed class EtcdStoreOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero, nameof(RequestTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OpenTimeout, TimeSpan.Zero, nameof(OpenTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(RangePageSize, 1, nameof(RangePageSize));
     }
 
