@@ -155,13 +155,26 @@ public sealed partial class ClusterMembership : IClusterMembership, IAsyncDispos
 
     private async Task RegisterAsync(CancellationToken ct)
     {
-        var sent = _time.GetTimestamp();
-        var lease = await _store.GrantLeaseAsync(_options.NodeTtl, ct);
-        var node = new ClusterNode(NodeId, _options.Addresses(), _startedAt, _options.Version);
-        // A put replaces a key left by this node's previous incarnation (its old lease no longer deletes it).
-        await _store.TxnAsync(Txn.Unconditional(TxnOp.Put(ClusterKeys.Node(NodeId), node.ToJson(), lease)), ct);
-        Volatile.Write(ref _lease, lease);
-        Volatile.Write(ref _liveUntil, sent + _ttlTicks);
+        for (var attempt = 1; ; attempt++)
+        {
+            var sent = _time.GetTimestamp();
+            var lease = await _store.GrantLeaseAsync(_options.NodeTtl, ct);
+            var node = new ClusterNode(NodeId, _options.Addresses(), _startedAt, _options.Version);
+            try
+            {
+                // A put replaces a key left by this node's previous incarnation (its old lease no longer deletes it).
+                await _store.TxnAsync(Txn.Unconditional(TxnOp.Put(ClusterKeys.Node(NodeId), node.ToJson(), lease)), ct);
+            }
+            catch (LeaseNotFoundException) when (attempt < 5)
+            {
+                // A starved process (a loaded machine) let the fresh lease expire before the put: take a new one.
+                continue;
+            }
+
+            Volatile.Write(ref _lease, lease);
+            Volatile.Write(ref _liveUntil, sent + _ttlTicks);
+            return;
+        }
     }
 
     private async Task RenewAsync(CancellationToken ct)

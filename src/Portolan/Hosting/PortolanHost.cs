@@ -24,7 +24,9 @@ namespace Portolan.Hosting;
 /// </summary>
 public sealed class PortolanHost : IAsyncDisposable
 {
-    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+    // Long enough for the task agent to stop its tasks (ECS's default stopTimeout is 30 s before SIGKILL) after
+    // draining them; everything else stops in well under a second.
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
 
     private readonly WebApplication _app;
     private readonly IStore _store;

@@ -64,7 +64,8 @@ public sealed class RestartTests
 
             // A clean stop: Portolan stops its tasks before it exits.
             before = await api.TaskPidsAsync(cluster, service);
-            Assert.Equal(0, await second.StopAsync());
+            var exit = await second.StopAsync();
+            Assert.True(exit == 0, $"portolan exited with {exit} on a clean stop; its log:\n{second.StdErr}");
         }
         finally
         {
