@@ -34,9 +34,14 @@ public sealed partial class LoadBalancingRegistry
                 throw new RegistryException(ElbErrors.TooManyTargets, $"You've reached the limit on the number of targets ({limit}) for target group '{tg.Arn}'");
 
             var ops = new List<TxnOp>(writes.Count + 1) { TxnOp.Put(TargetsRevision(tg.Id), Touched) };
-            // Lease 0 detaches a re-registered draining target from its drain lease.
-            foreach (var (key, record) in writes) ops.Add(TxnOp.Put(Target(tg.Id, key), LoadBalancingJson.Serialize(record)));
-            return new Plan<bool>(new Txn(TargetsGuard(tg), ops), true);
+            var compares = TargetsGuard(tg, countMatters: limit > 0);
+            foreach (var (key, record) in writes)
+            {
+                // Each target must still be as read (absent, or draining); lease 0 detaches a draining one from its drain lease.
+                compares.Add(Compare.ModRevisionIs(Target(tg.Id, key), tg.Targets.GetValueOrDefault(key)?.ModRevision ?? 0));
+                ops.Add(TxnOp.Put(Target(tg.Id, key), LoadBalancingJson.Serialize(record)));
+            }
+            return new Plan<bool>(new Txn(compares, ops), true);
         }, ct);
     }
 
@@ -63,10 +68,12 @@ public sealed partial class LoadBalancingRegistry
                 throw Validation.Targets.Invalid($"The following targets are not in target group '{tg.Arn}': {string.Join(", ", missing.Select(k => $"'{k}'"))}");
 
             var ops = new List<TxnOp> { TxnOp.Put(TargetsRevision(tg.Id), Touched) };
+            var compares = TargetsGuard(tg, countMatters: false);
             foreach (var key in keys)
             {
                 var target = tg.Targets[key].Record;
                 if (target.IsDraining) continue;
+                compares.Add(Compare.ModRevisionIs(Target(tg.Id, key), tg.Targets[key].ModRevision));
                 ops.Add(TxnOp.Delete(Health(tg.Id, key)));
                 if (lease == 0 || !tg.InUse)
                 {
@@ -76,7 +83,7 @@ public sealed partial class LoadBalancingRegistry
                 var draining = target with { DrainingSince = now, DrainingDeadline = now + delay };
                 ops.Add(TxnOp.Put(Target(tg.Id, key), LoadBalancingJson.Serialize(draining), lease));
             }
-            return ops.Count == 1 ? new Plan<bool>(null, true) : new Plan<bool>(new Txn(TargetsGuard(tg), ops), true);
+            return ops.Count == 1 ? new Plan<bool>(null, true) : new Plan<bool>(new Txn(compares, ops), true);
         }, ct);
     }
 
@@ -102,10 +109,15 @@ public sealed partial class LoadBalancingRegistry
         }, ct);
     }
 
-    /// <summary>Registrations of one group serialise on its registration key, and the group must still be the one read.</summary>
-    private static Compare[] TargetsGuard(TargetGroupEntry tg) =>
-    [
-        Compare.CreateRevisionIs(TargetGroup(tg.Id), tg.CreateRevision),
-        Compare.ModRevisionIs(TargetsRevision(tg.Id), tg.TargetsKeyRevision),
-    ];
+    /// <summary>
+    /// The group must still be the one read. Only while a target quota is in force do registrations of one group
+    /// serialise on its registration key (the count must be exact); otherwise writers of different targets never conflict,
+    /// so a burst of registrations (an ECS deployment) does not turn into a queue of retries.
+    /// </summary>
+    private static List<Compare> TargetsGuard(TargetGroupEntry tg, bool countMatters)
+    {
+        var compares = new List<Compare> { Compare.CreateRevisionIs(TargetGroup(tg.Id), tg.CreateRevision) };
+        if (countMatters) compares.Add(Compare.ModRevisionIs(TargetsRevision(tg.Id), tg.TargetsKeyRevision));
+        return compares;
+    }
 }
