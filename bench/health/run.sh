@@ -8,7 +8,7 @@
 # the target process is stopped by its PID on exit.
 #
 # Usage: bench/health/run.sh
-# Tunables (environment): ADDRESSES PORTS BASE_PORT INTERVAL DURATION PROTOCOLS SERVICES PARALLEL PROP_INTERVAL STEPS ARTIFACTS BUILD
+# Tunables (environment): ADDRESSES PORTS BASE_PORT INTERVAL DURATION PROTOCOLS SERVICES PARALLEL PROP_INTERVAL STEPS ARTIFACTS BUILD OUT
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +24,7 @@ PARALLEL=${PARALLEL:-4}          # propagation: flips in flight at once
 PROP_INTERVAL=${PROP_INTERVAL:-1}
 STEPS=${STEPS:-"scale propagation"}
 ARTIFACTS=${ARTIFACTS:-$HERE/.artifacts}
+OUT=${OUT:-$(mktemp -d /tmp/portolan-health-bench.XXXXXX)}
 BUILD=${BUILD:-1}
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -40,18 +41,29 @@ for step in $STEPS; do
   case $step in
     scale)
       for protocol in $PROTOCOLS; do
-        coproc TARGETS { exec "$BENCH" targets "$ADDRESSES" "$PORTS" "$BASE_PORT"; }
-        targets_pid=$TARGETS_PID
-        trap 'kill "$targets_pid" 2>/dev/null || true' EXIT
-        read -r -t 60 ready <&"${TARGETS[0]}" && [ "$ready" = ready ] || { log "targets did not start"; exit 1; }
-        before=$(cpu_ticks "$targets_pid"); start=$(date +%s.%N)
+        # Two target processes: each listening socket and each accepted connection is a descriptor, and the
+        # hard limit here is 20,000 per process.
+        half=$(( (ADDRESSES + 1) / 2 ))
+        pids=()
+        for range in "1 $half" "$((half + 1)) $ADDRESSES"; do
+          set -- $range
+          [ "$1" -le "$2" ] || continue
+          "$BENCH" targets "$1" "$2" "$PORTS" "$BASE_PORT" >"$OUT/targets-$1.log" 2>&1 &
+          pids+=("$!")
+          for _ in $(seq 600); do grep -q '^ready' "$OUT/targets-$1.log" && break; sleep 0.2; done
+          grep -q '^ready' "$OUT/targets-$1.log" || { log "targets did not start: $(cat "$OUT/targets-$1.log")"; kill "${pids[@]}"; exit 1; }
+        done
+        trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+        before=0; for p in "${pids[@]}"; do before=$((before + $(cpu_ticks "$p"))); done
+        start=$(date +%s.%N)
         log "scale $protocol: $((ADDRESSES * PORTS)) targets every ${INTERVAL}s for ${DURATION}s (load average $(cut -d' ' -f1 /proc/loadavg))"
         "$BENCH" scale "$ADDRESSES" "$PORTS" "$BASE_PORT" "$INTERVAL" "$DURATION" "$protocol"
-        after=$(cpu_ticks "$targets_pid"); end=$(date +%s.%N)
+        after=0; for p in "${pids[@]}"; do after=$((after + $(cpu_ticks "$p"))); done
+        end=$(date +%s.%N)
         awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$start" -v e="$end" \
-          'BEGIN { printf "result: targets_process_cpu_cores=%.3f (whole run incl. warm-up)\n", t / hz / (e - s) }'
-        kill "$targets_pid" 2>/dev/null || true
-        wait "$targets_pid" 2>/dev/null || true
+          'BEGIN { printf "result: targets_processes_cpu_cores=%.3f (whole run incl. warm-up)\n", t / hz / (e - s) }'
+        kill "${pids[@]}" 2>/dev/null || true
+        for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
         trap - EXIT
         log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
       done

@@ -18,6 +18,9 @@ public static class ConsoleServiceCollectionExtensions
         services.TryAddSingleton<ConsoleAssets>();
         services.TryAddSingleton<RevisionEventStream>();
         services.TryAddSingleton<ConsoleViews>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HealthTimeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthTimeline>());
         return services;
     }
 

@@ -9,6 +9,9 @@ public interface IProxyListeners
     /// <summary>The bound endpoint of a running listener, or null when it is not running (not configured, or its port could not be bound).</summary>
     IPEndPoint? FindEndPoint(string listenerId);
 
+    /// <summary>The listeners of the last applied config that are not running, with why (e.g. their port is taken); retried every <see cref="ProxyOptions.ListenerRetryInterval"/>.</summary>
+    IReadOnlyDictionary<string, string> FailedListeners { get; }
+
     /// <summary>Completes once <paramref name="config"/> (or a newer one) has been applied.</summary>
     ValueTask WaitForAppliedAsync(ProxyConfig config, CancellationToken cancellationToken);
 }

@@ -3,6 +3,13 @@ namespace Portolan.Proxy;
 /// <summary>Settings of the data plane that are the operator's, not the load balancer's (those come with the config).</summary>
 public sealed class ProxyOptions
 {
+    /// <summary>
+    /// Where the listeners of the registry's load balancers bind (a config source of one's own sets each listener's
+    /// address itself). <remarks>Defaults to 127.0.0.1: reachable from this host only, as the load balancers'
+    /// <c>*.elb.localhost</c> DNS names promise.</remarks>
+    /// </summary>
+    public System.Net.IPAddress ListenAddress { get; set; } = System.Net.IPAddress.Loopback;
+
     /// <summary>Append ALB-format access log lines to this file. <remarks>Defaults to null (off).</remarks></summary>
     public string? AccessLogPath { get; set; }
 
@@ -21,6 +28,9 @@ public sealed class ProxyOptions
 
     /// <summary>Largest header block. <remarks>Defaults to 64 KiB, ALB's limit; larger gets 431.</remarks></summary>
     public int MaxRequestHeadersTotalSize { get; set; } = 64 * 1024;
+
+    /// <summary>How often a listener that could not bind (its port taken) is tried again. <remarks>Defaults to 5 s.</remarks></summary>
+    public TimeSpan ListenerRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a removed listener lets its in-flight requests finish before cutting them.</summary>
     public TimeSpan ListenerStopTimeout { get; set; } = TimeSpan.FromSeconds(5);

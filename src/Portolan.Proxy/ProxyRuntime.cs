@@ -38,6 +38,7 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
     private TaskCompletionSource<ProxyConfig> _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ProxyConfig? _current;
     private volatile IReadOnlyDictionary<string, IPEndPoint> _listenersById = new Dictionary<string, IPEndPoint>();
+    private volatile IReadOnlyDictionary<string, string> _failedListeners = new Dictionary<string, string>();
     private Task? _loop;
 
     public ProxyRuntime(
@@ -101,6 +102,8 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
     public IPEndPoint? FindEndPoint(string listenerId) =>
         _listenersById.TryGetValue(listenerId, out var endpoint) ? endpoint : null;
 
+    public IReadOnlyDictionary<string, string> FailedListeners => _failedListeners;
+
     public async ValueTask WaitForAppliedAsync(ProxyConfig config, CancellationToken cancellationToken)
     {
         while (true)
@@ -115,6 +118,12 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
         }
     }
 
+    /// <summary>Completes when the next apply (a new config, or a retry of failed listeners) is done.</summary>
+    internal Task<ProxyConfig> NextApplyAsync()
+    {
+        lock (_stop) return _applied.Task;
+    }
+
     private async Task FollowAsync(CancellationToken ct)
     {
         var seen = Volatile.Read(ref _current)!;
@@ -122,7 +131,23 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
         {
             try
             {
-                await _source.WaitForChangeAsync(seen, ct);
+                if (_failedListeners.Count == 0)
+                {
+                    await _source.WaitForChangeAsync(seen, ct);
+                }
+                else
+                {
+                    // A listener could not bind (its port was taken): try again after a while even if nothing changed.
+                    using var retry = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    retry.CancelAfter(_options.ListenerRetryInterval);
+                    try
+                    {
+                        await _source.WaitForChangeAsync(seen, retry.Token);
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                    }
+                }
                 seen = _source.Current;
                 await ApplyAsync(seen, ct);
             }
@@ -156,9 +181,10 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
                 {
                     _groups[groupConfig.Id] = group = new TargetGroupState(groupConfig.Id, _time, _options.Random);
                 }
-                group.Apply(groupConfig);
+                if (!ReferenceEquals(group.Config, groupConfig)) group.Apply(groupConfig);
             }
 
+            var failed = new Dictionary<string, string>(StringComparer.Ordinal);
             var listeners = config.Listeners.GroupBy(l => l.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
             var stopping = new List<ListenerRuntime>();
             foreach (var (id, running) in _listeners.ToArray())
@@ -192,14 +218,18 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
                     _listeners[id] = listener;
                     LogListenerStarted(_logger, id, listenerConfig.Protocol, listener.EndPoint);
                 }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogListenerFailed(_logger, id, listenerConfig.Port, e);
+                    // Port taken, no permission, certificate unreadable...: this listener waits, the others serve.
+                    if (_failedListeners.ContainsKey(id)) LogListenerStillFailing(_logger, id, listenerConfig.Port, e.Message);
+                    else LogListenerFailed(_logger, id, listenerConfig.Port, e);
+                    failed[id] = e.Message;
                 }
             }
 
             Volatile.Write(ref _listenerCounters, [.. _listeners.Values.Select(l => l.Counters)]);
             Volatile.Write(ref _groupCounters, [.. _groups.Values.Select(g => g.Counters)]);
+            _failedListeners = failed;
             _listenersById = _listeners.Where(l => l.Value.EndPoint is not null).ToDictionary(l => l.Key, l => l.Value.EndPoint!, StringComparer.Ordinal);
             TaskCompletionSource<ProxyConfig> applied;
             lock (_stop)
@@ -225,8 +255,11 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
     [LoggerMessage(2, LogLevel.Information, "Listener {ListenerId} on {EndPoint} stopped.", EventName = "ListenerStopped")]
     private static partial void LogListenerStopped(ILogger logger, string listenerId, IPEndPoint? endPoint);
 
-    [LoggerMessage(3, LogLevel.Error, "Listener {ListenerId} could not start on port {Port}; it will be retried with the next configuration.", EventName = "ListenerFailed")]
+    [LoggerMessage(3, LogLevel.Error, "Listener {ListenerId} could not start on port {Port}; it will be retried.", EventName = "ListenerFailed")]
     private static partial void LogListenerFailed(ILogger logger, string listenerId, int port, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Listener {ListenerId} still cannot start on port {Port}: {Reason}", EventName = "ListenerStillFailing")]
+    private static partial void LogListenerStillFailing(ILogger logger, string listenerId, int port, string reason);
 
     [LoggerMessage(4, LogLevel.Debug, "Proxy configuration {Version} applied: {Listeners} listeners, {TargetGroups} target groups.", EventName = "ConfigApplied")]
     private static partial void LogApplied(ILogger logger, long version, int listeners, int targetGroups);

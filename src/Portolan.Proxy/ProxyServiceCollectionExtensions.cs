@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portolan.Core.LoadBalancing;
 using Portolan.Proxy.Configuration;
+using Portolan.Proxy.FromRegistry;
 using Portolan.Proxy.Observability;
 
 namespace Portolan.Proxy;
@@ -23,6 +25,21 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<IProxyStatistics>(sp => sp.GetRequiredService<ProxyRuntime>());
         services.TryAddSingleton<IProxyListeners>(sp => sp.GetRequiredService<ProxyRuntime>());
         services.AddHostedService(sp => sp.GetRequiredService<ProxyRuntime>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the data plane fed from the registry: every listener of every load balancer binds on
+    /// <see cref="ProxyOptions.ListenAddress"/> and forwards to its target groups' targets as the registry (and the
+    /// health engine through it) says; load balancers whose listeners cannot bind are reported <c>active_impaired</c>.
+    /// Needs <c>AddPortolanRegistry</c> first.
+    /// </summary>
+    public static IServiceCollection AddPortolanProxyFromRegistry(this IServiceCollection services, Action<ProxyOptions>? configure = null)
+    {
+        services.AddLoadBalancingRegistry();
+        services.TryAddSingleton<IProxyConfigSource, RegistryProxyConfigSource>();
+        services.AddPortolanProxy(configure);
+        services.AddHostedService<LoadBalancerStateReporter>();
         return services;
     }
 }

@@ -47,6 +47,18 @@ public sealed class ClusterTests(ClusterFixture cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_service_created_through_node_a_takes_registrations_through_node_b_at_once()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            // No wait between the two calls: b must not answer ServiceNotFound from a snapshot that trails a's write.
+            var serviceId = await cluster.CreateServiceAsync(cluster.A, $"fresh{i}");
+            (await cluster.B.Cli.RunAsync("servicediscovery", "register-instance", "--service-id", serviceId, "--instance-id", "i-1",
+                "--attributes", $"AWS_INSTANCE_IPV4=10.4.0.{i + 1}")).EnsureSuccess();
+        }
+    }
+
+    [Fact]
     public async Task Killing_the_etcd_leader_leaves_writes_and_dns_working_once_a_new_leader_is_elected()
     {
         var serviceId = await cluster.CreateServiceAsync(cluster.A, "api");

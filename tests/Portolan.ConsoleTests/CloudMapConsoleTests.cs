@@ -97,8 +97,21 @@ public sealed partial class CloudMapConsoleTests(CloudMapConsoleTests.Server ser
         var health = (await server.Sd("get-instances-health-status", "--service-id", serviceId))!.Value.GetProperty("Status");
         Assert.Equal("HEALTHY", health.GetProperty("i-2").GetString());
         Assert.Equal(["127.0.0.51", "127.0.0.52"], (await Dig.QueryAsync(server.DnsPort, "web.live.test", "A")).Answers.Order());
+
+        // The instance's page tells the story, newest first, and keeps following it.
+        await page.Locator("#instances tr[data-id='i-2'] a").ClickAsync();
+        var entries = page.Locator("#health-timeline li");
+        await Expect(entries).ToHaveCountAsync(3);
+        Assert.Equal(["health HEALTHY", "health UNHEALTHY", "registered HEALTHY"], await KindsAndStatusesAsync(entries));
+        await server.Sd("deregister-instance", "--service-id", serviceId, "--instance-id", "i-2");
+        await Expect(entries).ToHaveCountAsync(4);
+        Assert.Equal("deregistered ", (await KindsAndStatusesAsync(entries))[0]);
+        await Browser.ScreenshotAsync(page, "cloudmap-instance-health-timeline");
         Assert.Empty(browser.PageErrors[page]);
     }
+
+    private static async Task<string[]> KindsAndStatusesAsync(ILocator entries) =>
+        [.. (await entries.EvaluateAllAsync<string[]>("items => items.map(li => li.dataset.kind + ' ' + li.dataset.status)"))];
 
     [Fact]
     public async Task Aws_errors_show_their_code_and_change_nothing()

@@ -195,6 +195,9 @@ public sealed class EtcdCluster : IAsyncDisposable
             // must not see spurious leader elections. Leases then have a 3 s minimum TTL.
             "--heartbeat-interval", "100",
             "--election-timeout", "2000",
+            // Progress notifications for idle watches every 100 ms (etcd's default is 10 min): how a Portolan node
+            // learns that revisions made outside its keys (other namespaces) hold nothing for it.
+            "--experimental-watch-progress-notify-interval", "100ms",
             "--logger", "zap",
             "--log-level", "warn",
         ])

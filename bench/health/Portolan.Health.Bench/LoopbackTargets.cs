@@ -14,9 +14,10 @@ internal sealed class LoopbackTargets : IDisposable
     private readonly List<Socket> _listeners = [];
     private readonly CancellationTokenSource _stop = new();
 
-    public static IEnumerable<IPEndPoint> EndPoints(int addresses, int ports, int basePort)
+    /// <summary>127.0.1.<paramref name="firstAddress"/> .. 127.0.1.<paramref name="lastAddress"/>, each on <paramref name="ports"/> ports from <paramref name="basePort"/>.</summary>
+    public static IEnumerable<IPEndPoint> EndPoints(int firstAddress, int lastAddress, int ports, int basePort)
     {
-        for (var a = 1; a <= addresses; a++)
+        for (var a = firstAddress; a <= lastAddress; a++)
         {
             for (var p = 0; p < ports; p++) yield return new IPEndPoint(IPAddress.Parse($"127.0.1.{a}"), basePort + p);
         }

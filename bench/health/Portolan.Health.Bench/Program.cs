@@ -2,7 +2,7 @@ using System.Globalization;
 using Portolan.Health.Bench;
 using Portolan.Health.Subjects;
 
-// portolan-health-bench targets    ADDRESSES PORTS BASE_PORT            serve loopback HTTP targets until stdin closes
+// portolan-health-bench targets    FIRST LAST PORTS BASE_PORT           serve 127.0.1.FIRST..LAST x PORTS until killed
 // portolan-health-bench scale      ADDRESSES PORTS BASE_PORT INTERVAL_S DURATION_S http|tcp
 // portolan-health-bench propagation SERVICES PARALLEL INTERVAL_S DATA_DIR
 static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
@@ -13,9 +13,9 @@ switch (args.FirstOrDefault())
     case "targets":
         using (var targets = new LoopbackTargets())
         {
-            targets.Start(LoopbackTargets.EndPoints(Int(args[1]), Int(args[2]), Int(args[3])));
+            targets.Start(LoopbackTargets.EndPoints(Int(args[1]), Int(args[2]), Int(args[3]), Int(args[4])));
             Console.WriteLine("ready");
-            await Console.In.ReadToEndAsync();
+            await Task.Delay(Timeout.Infinite);
         }
         return 0;
     case "scale":

@@ -21,7 +21,7 @@ internal static class ScaleRun
 {
     public static async Task<int> RunAsync(int addresses, int ports, int basePort, TimeSpan interval, TimeSpan duration, ProbeProtocol protocol)
     {
-        var subjects = LoopbackTargets.EndPoints(addresses, ports, basePort).Select((ep, i) => new HealthSubject(
+        var subjects = LoopbackTargets.EndPoints(1, addresses, ports, basePort).Select((ep, i) => new HealthSubject(
             new SubjectKey(SubjectKind.Target, "bench", i.ToString(CultureInfo.InvariantCulture)),
             new ProbeSpec(protocol, false, ep.Address.ToString(), ep.Port, protocol == ProbeProtocol.Tcp ? null : "/health", CodeMatcher.Http200, TimeSpan.FromSeconds(2), "ELB-HealthChecker/2.0"),
             new HealthPolicy(interval, 5, 2, 1), 1, Thresholds.HealthState.Initial)).ToArray();

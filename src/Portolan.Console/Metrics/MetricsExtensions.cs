@@ -17,6 +17,8 @@ public static class MetricsExtensions
     /// <summary>The scrape path.</summary>
     public const string Path = "/metrics";
 
+    private static readonly double[] RequestBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
     public static IServiceCollection AddPortolanMetrics(this IServiceCollection services)
     {
         services.AddMetrics();
@@ -25,6 +27,9 @@ public static class MetricsExtensions
             .ConfigureResource(resource => resource.AddService("portolan"))
             .WithMetrics(metrics => metrics
             .AddMeter("Portolan.*")
+            // Request durations of the load balancer: seconds, from sub-millisecond to a slow upstream's timeout
+            // (the SDK's default buckets are meant for milliseconds).
+            .AddView("portolan.lb.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = RequestBuckets })
             .AddPrometheusExporter(prometheus =>
             {
                 // Every scrape sees the values of that moment (the default caches a response for 300 ms).
@@ -37,6 +42,12 @@ public static class MetricsExtensions
     public static IApplicationBuilder UsePortolanMetrics(this IApplicationBuilder app)
     {
         _ = app.ApplicationServices.GetRequiredService<RegistryGauges>();
+        // The health engine's gauges, when the server runs one.
+        if (app.ApplicationServices.GetService<Health.Reporting.HealthView>() is { } health)
+        {
+            _ = ActivatorUtilities.CreateInstance<HealthGauges>(app.ApplicationServices, health);
+        }
+
         return app.UseOpenTelemetryPrometheusScrapingEndpoint(Path);
     }
 }

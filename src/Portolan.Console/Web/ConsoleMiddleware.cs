@@ -59,6 +59,7 @@ internal sealed class ConsoleMiddleware(
         {
             "events" => events.ServeAsync(context),
             "dns-records" => views.DnsRecordsAsync(context),
+            "health-timeline" => views.HealthTimelineAsync(context),
             _ => ConsoleViews.WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", $"No console view '{name}'."),
         };
     }

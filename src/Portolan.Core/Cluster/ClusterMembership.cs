@@ -217,6 +217,7 @@ public sealed partial class ClusterMembership : IClusterMembership, IAsyncDispos
 
                 await foreach (var batch in _store.WatchAsync(ClusterKeys.Root, View.Revision + 1, ct))
                 {
+                    if (batch.Events.Count == 0) continue; // progress only: the view is unchanged
                     Publish(Apply(View, batch.Revision, batch.Events));
                     await CampaignAsync(waitForView: false, ct);
                 }

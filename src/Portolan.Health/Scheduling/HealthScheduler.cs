@@ -189,6 +189,7 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
     private void OnCrossing(HealthCrossing crossing)
     {
         _view.Statistics.Crossed();
+        HealthMetrics.Crossed(crossing);
         LogCrossed(_logger, crossing.Key.ToString(), crossing.From, crossing.To, crossing.ReasonText ?? "");
         _writer.Enqueue(crossing);
     }

@@ -88,6 +88,7 @@ internal sealed class SubjectRunner
                 }
 
                 if (ct.IsCancellationRequested) return;
+                HealthMetrics.Probed(subject.Key.Kind, result);
                 if (Record.Record(result) is { } crossing) _context.OnCrossing(crossing);
 
                 var interval = Ticks(subject.Policy.Interval, time);

@@ -14,6 +14,9 @@ internal static class StickyCookies
     public const string TargetCookie = "AWSALB";
     public const string GroupCookie = "AWSALBTG";
 
+    /// <summary>Application-based stickiness: set when the target sets the application's own cookie.</summary>
+    public const string AppCookie = "AWSALBAPP-0";
+
     public static string ValueFor(string groupId, string targetKey = "")
     {
         Span<byte> hash = stackalloc byte[32];
@@ -23,6 +26,17 @@ internal static class StickyCookies
 
     public static string SetCookieLine(string name, string value, TimeSpan duration) =>
         $"{name}={value}; Max-Age={(long)duration.TotalSeconds}; Path=/";
+
+    /// <summary>Whether the target's response sets cookie <paramref name="name"/>.</summary>
+    public static bool Sets(HttpResponse response, string name)
+    {
+        foreach (var line in response.Headers.SetCookie)
+        {
+            var value = line.AsSpan().TrimStart();
+            if (value.Length > name.Length && value[name.Length] == '=' && value.StartsWith(name, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
 
     /// <summary>The value of cookie <paramref name="name"/> in the request, found without allocating; empty when absent.</summary>
     public static ReadOnlySpan<char> Find(HttpRequest request, string name)

@@ -42,6 +42,9 @@ internal sealed class TargetGroupState : IDisposable
     /// <summary>The <c>Set-Cookie</c> line for a pick of each target, when stickiness is on.</summary>
     public bool Sticky => Config.StickinessDuration is not null;
 
+    /// <summary>The cookie that names the target: <c>AWSALB</c>, or <c>AWSALBAPP-0</c> with application-based stickiness.</summary>
+    private string StickinessCookie => Config.AppCookieName is null ? StickyCookies.TargetCookie : StickyCookies.AppCookie;
+
     public void Apply(TargetGroupConfig config)
     {
         Config = config;
@@ -70,7 +73,7 @@ internal sealed class TargetGroupState : IDisposable
                 state = new TargetState(config, target, StickyCookies.ValueFor(Id, target.Key), healthySince);
             }
 
-            state.SetCookieLine = config.StickinessDuration is { } d ? StickyCookies.SetCookieLine(StickyCookies.TargetCookie, state.CookieValue, d) : null;
+            state.SetCookieLine = config.StickinessDuration is { } d ? StickyCookies.SetCookieLine(StickinessCookie, state.CookieValue, d) : null;
             next[target.Key] = state;
             if (state.Draining) StartDraining(state, now);
         }
@@ -81,7 +84,7 @@ internal sealed class TargetGroupState : IDisposable
         }
 
         _targets = next;
-        Volatile.Write(ref _view, BuildView(next.Values));
+        Volatile.Write(ref _view, BuildView(config, next.Values));
     }
 
     /// <summary>
@@ -100,7 +103,7 @@ internal sealed class TargetGroupState : IDisposable
             TargetState? target = null;
             if (Config.StickinessDuration is not null)
             {
-                var cookie = StickyCookies.Find(context.Request, StickyCookies.TargetCookie);
+                var cookie = StickyCookies.Find(context.Request, StickinessCookie);
                 if (!cookie.IsEmpty) target = view.FindByCookie(cookie);
                 stuck = target is not null;
             }
@@ -167,11 +170,18 @@ internal sealed class TargetGroupState : IDisposable
         if (_drainTimers.Remove(state, out var timer)) timer.Dispose();
     }
 
-    private static TargetGroupView BuildView(IEnumerable<TargetState> targets)
+    /// <summary>
+    /// The healthy targets, unless fewer are healthy than the group's minimum (by count or by percentage of the
+    /// registered ones, whichever asks more; never less than one): then every registered target that is not draining
+    /// (ALB fails open).
+    /// </summary>
+    private static TargetGroupView BuildView(TargetGroupConfig config, IEnumerable<TargetState> targets)
     {
         var healthy = targets.Where(t => !t.IsRetired && t.IsHealthy).ToArray();
-        if (healthy.Length > 0) return new TargetGroupView(healthy, failingOpen: false);
         var all = targets.Where(t => !t.IsRetired && !t.Draining).ToArray();
-        return new TargetGroupView(all, failingOpen: all.Length > 0);
+        var minimum = Math.Max(1, config.MinimumHealthyTargets);
+        if (config.MinimumHealthyPercentage is { } percentage) minimum = Math.Max(minimum, (all.Length * percentage + 99) / 100);
+        if (healthy.Length >= minimum) return new TargetGroupView(healthy, failingOpen: false);
+        return new TargetGroupView(all, failingOpen: all.Length > healthy.Length);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Security.Authentication;
 
 namespace Portolan.Proxy.Configuration;
 
@@ -22,8 +23,20 @@ public sealed record ListenerConfig
 
     public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Http;
 
-    /// <summary>HTTPS only: where the certificate comes from.</summary>
+    /// <summary>HTTPS only: where the default certificate comes from.</summary>
     public CertificateSource? Certificate { get; init; }
+
+    /// <summary>HTTPS only: more certificates, offered to clients whose SNI name one of them covers.</summary>
+    public ImmutableArray<CertificateSource> SniCertificates { get; init; } = [];
+
+    /// <summary>HTTPS only: the TLS versions accepted (the listener's security policy); <c>None</c> leaves it to the system.</summary>
+    public SslProtocols TlsProtocols { get; init; } = SslProtocols.None;
+
+    /// <summary>
+    /// Which HTTP versions clients may speak and, on HTTPS, how ALPN offers them. On a cleartext listener only
+    /// <see cref="AlpnPolicy.Http1Only"/> matters (no h2c); the others allow both.
+    /// </summary>
+    public AlpnPolicy Alpn { get; init; } = AlpnPolicy.Http2Preferred;
 
     public ImmutableArray<RuleConfig> Rules { get; init; } = [];
 
@@ -35,6 +48,25 @@ public sealed record ListenerConfig
     /// <c>idle_timeout.timeout_seconds</c>. A target silent for this long gets the client a 504.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>ELB's ALPN policies for HTTPS listeners.</summary>
+public enum AlpnPolicy
+{
+    /// <summary>No ALPN: clients speak HTTP/1.1.</summary>
+    None,
+
+    /// <summary>HTTP/1.1 only.</summary>
+    Http1Only,
+
+    /// <summary>HTTP/2 only: clients that do not offer h2 are refused.</summary>
+    Http2Only,
+
+    /// <summary>Both, HTTP/1.1 preferred.</summary>
+    Http2Optional,
+
+    /// <summary>Both, HTTP/2 preferred (Portolan's default).</summary>
+    Http2Preferred,
 }
 
 public enum ListenerProtocol

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Portolan.Proxy.Balancing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Portolan.Proxy.Forwarding;
@@ -9,7 +10,8 @@ namespace Portolan.Proxy.Forwarding;
 /// What ALB does to a request on its way to a target, on top of YARP's copy of method, path, headers and body:
 /// the original Host stays; <c>X-Forwarded-For</c> gets the client appended, <c>X-Forwarded-Proto</c> and
 /// <c>X-Forwarded-Port</c> say how the client came, and <c>X-Amzn-Trace-Id</c> carries a trace id (the client's
-/// Root is kept). On the way back it adds the stickiness cookies.
+/// Root is kept). On the way back it adds the stickiness cookies (with application-based stickiness, only when the target set its
+/// own cookie).
 /// </summary>
 internal sealed class AlbTransformer : HttpTransformer
 {
@@ -43,7 +45,10 @@ internal sealed class AlbTransformer : HttpTransformer
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         var context = httpContext.Features.Get<ProxyHttpContext>()!;
         if (proxyResponse is not null) context.TargetStatus = (int)proxyResponse.StatusCode;
-        if (context.TargetCookieLine is not null) httpContext.Response.Headers.Append(HeaderNames.SetCookie, context.TargetCookieLine);
+        if (context.TargetCookieLine is not null && (context.AppCookieName is null || StickyCookies.Sets(httpContext.Response, context.AppCookieName)))
+        {
+            httpContext.Response.Headers.Append(HeaderNames.SetCookie, context.TargetCookieLine);
+        }
         if (context.GroupCookieLine is not null) httpContext.Response.Headers.Append(HeaderNames.SetCookie, context.GroupCookieLine);
         return proceed;
     }

@@ -100,6 +100,7 @@ internal sealed class ListenerApplication(
 
         context.Target = target;
         context.TargetCookieLine = target.SetCookieLine;
+        context.AppCookieName = group.Config.AppCookieName;
         if (route.Sticky) context.GroupCookieLine = branch.GroupCookieLine;
         context.TraceId = TraceIds.For(context.Request, context.Received);
         context.TargetStartTimestamp = Stopwatch.GetTimestamp();

@@ -43,6 +43,9 @@ internal sealed class ProxyHttpContext
     /// <summary>Set-Cookie lines the response gets after the target's headers (stickiness).</summary>
     public string? TargetCookieLine { get; set; }
     public string? GroupCookieLine { get; set; }
+
+    /// <summary>With application-based stickiness, <see cref="TargetCookieLine"/> goes out only when the target sets this cookie.</summary>
+    public string? AppCookieName { get; set; }
     public string? TraceId { get; set; }
     public string? RedirectUrl { get; set; }
     public string? ErrorReason { get; set; }
@@ -66,6 +69,7 @@ internal sealed class ProxyHttpContext
         Target = null;
         TargetCookieLine = null;
         GroupCookieLine = null;
+        AppCookieName = null;
         TraceId = null;
         RedirectUrl = null;
         ErrorReason = null;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -49,10 +50,12 @@ internal sealed class ListenerRuntime : IAsyncDisposable
     /// <summary>The bound endpoint (the real port when the config asked for 0).</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
-    /// <summary>True when a new config can be applied without rebinding: same address, port, protocol and certificate.</summary>
+    /// <summary>True when a new config can be applied without rebinding: same address, port, protocols, TLS settings and timeouts.</summary>
     public bool SameBinding(ListenerConfig other) =>
         Config.Address.Equals(other.Address) && Config.Port == other.Port && Config.Protocol == other.Protocol
-        && Equals(Config.Certificate, other.Certificate) && Config.IdleTimeout == other.IdleTimeout;
+        && Config.Alpn == other.Alpn && Config.IdleTimeout == other.IdleTimeout
+        && Equals(Config.Certificate, other.Certificate) && Config.SniCertificates.SequenceEqual(other.SniCertificates)
+        && Config.TlsProtocols == other.TlsProtocols;
 
     public void Update(ListenerConfig config, RouteTable routes)
     {
@@ -81,12 +84,28 @@ internal sealed class ListenerRuntime : IAsyncDisposable
         CleartextDemuxListenerFactory? demux = null;
         if (Config.Protocol == ListenerProtocol.Https)
         {
-            var certificate = LoadCertificate(Config.Certificate ?? throw new InvalidOperationException($"HTTPS listener {Config.Id} has no certificate."));
+            var certificates = new List<X509Certificate2>
+            {
+                LoadCertificate(Config.Certificate ?? throw new InvalidOperationException($"HTTPS listener {Config.Id} has no certificate.")),
+            };
+            certificates.AddRange(Config.SniCertificates.Select(LoadCertificate));
+            (HttpProtocols Protocols, List<SslApplicationProtocol> Offer) alpn = Config.Alpn switch
+            {
+                AlpnPolicy.None => (HttpProtocols.Http1, []),
+                AlpnPolicy.Http1Only => (HttpProtocols.Http1, [SslApplicationProtocol.Http11]),
+                AlpnPolicy.Http2Only => (HttpProtocols.Http2, [SslApplicationProtocol.Http2]),
+                AlpnPolicy.Http2Optional => (HttpProtocols.Http1AndHttp2, [SslApplicationProtocol.Http11, SslApplicationProtocol.Http2]),
+                _ => (HttpProtocols.Http1AndHttp2, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]),
+            };
             kestrel.Listen(endpoint, o =>
             {
-                o.Protocols = HttpProtocols.Http1AndHttp2;
-                o.Use(TlsConnectionMiddleware.Create(certificate, _options.RequestHeadersTimeout));
+                o.Protocols = alpn.Protocols;
+                o.Use(TlsConnectionMiddleware.Create(certificates, Config.TlsProtocols, alpn.Offer, _options.RequestHeadersTimeout));
             });
+        }
+        else if (Config.Alpn == AlpnPolicy.Http1Only)
+        {
+            kestrel.Listen(endpoint, o => o.Protocols = HttpProtocols.Http1); // HTTP/2 turned off: no h2c
         }
         else
         {

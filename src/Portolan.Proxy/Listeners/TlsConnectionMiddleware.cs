@@ -10,23 +10,42 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Portolan.Proxy.Listeners;
 
 /// <summary>
-/// TLS for an HTTPS listener, offering h2 and http/1.1 by ALPN. Kestrel's own <c>UseHttps</c> needs services that
-/// only its web-host wiring registers, which a Kestrel server built per listener does not have; this does the
-/// same job with public pieces: an <see cref="SslStream"/> over the connection, the TLS features Kestrel reads to
+/// TLS for an HTTPS listener: its certificates (a default one, more by SNI), TLS versions and ALPN offer.
+/// Kestrel's own <c>UseHttps</c> needs services that only its web-host wiring registers, which a Kestrel server
+/// built per listener does not have; this does the same job with public pieces: an <see cref="SslStream"/> over the connection, the TLS features Kestrel reads to
 /// pick HTTP/2 and to say <c>https</c>, and pipes over the decrypted stream.
 /// </summary>
 internal static class TlsConnectionMiddleware
 {
-    public static Func<ConnectionDelegate, ConnectionDelegate> Create(X509Certificate2 certificate, TimeSpan handshakeTimeout)
+    /// <param name="certificates">The default certificate first, then the ones offered by SNI.</param>
+    /// <param name="protocols">The TLS versions allowed; <c>None</c> leaves the choice to the system.</param>
+    /// <param name="alpn">The application protocols offered, most preferred first; empty for no ALPN.</param>
+    /// <param name="handshakeTimeout">How long a client may take to finish the handshake.</param>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Create(
+        IReadOnlyList<X509Certificate2> certificates, SslProtocols protocols, List<SslApplicationProtocol> alpn, TimeSpan handshakeTimeout)
     {
-        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
-        var options = new SslServerAuthenticationOptions
+        var options = certificates.Select(c => (Certificate: c, Options: new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = context,
-            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ServerCertificateContext = SslStreamCertificateContext.Create(c, additionalCertificates: null, offline: true),
+            ApplicationProtocols = alpn.Count == 0 ? null : alpn,
+            EnabledSslProtocols = protocols,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        })).ToArray();
+
+        // SNI: the first certificate that covers the name the client asked for, else the default.
+        ServerOptionsSelectionCallback select = (_, hello, _, _) =>
+        {
+            if (options.Length > 1 && !string.IsNullOrEmpty(hello.ServerName))
+            {
+                foreach (var (certificate, o) in options.AsSpan(1))
+                {
+                    if (certificate.MatchesHostname(hello.ServerName)) return ValueTask.FromResult(o);
+                }
+            }
+            return ValueTask.FromResult(options[0].Options);
         };
+
         return next => async connection =>
         {
             var ssl = new SslStream(new DuplexPipeStream(connection.Transport), leaveInnerStreamOpen: false);
@@ -35,7 +54,7 @@ internal static class TlsConnectionMiddleware
                 using (var timeout = new CancellationTokenSource(handshakeTimeout))
                 using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connection.ConnectionClosed))
                 {
-                    await ssl.AuthenticateAsServerAsync(options, linked.Token);
+                    await ssl.AuthenticateAsServerAsync(select, null, linked.Token);
                 }
             }
             catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)

@@ -15,6 +15,15 @@ namespace Portolan.Storage.Etcd;
 /// revision's own history is already gone (its tombstones are dropped). The store contract calls revision C
 /// compacted too, so each stream starts one revision early, at <c>next - 1</c>: etcd's check then says
 /// "compacted" exactly when <c>next</c> ≤ C, and the one early revision is skipped.
+/// <para>
+/// etcd's revision counter is shared by every key of the cluster, so the store's revision moves when keys outside
+/// the prefix change (another namespace, another prefix). A watcher waiting for such a revision would never see a
+/// batch for it; so watches ask for etcd's periodic progress notifications (<c>progress_notify</c>), which etcd
+/// sends an idle, caught-up watcher through the same channel as its events (so never ahead of one), every
+/// <c>--experimental-watch-progress-notify-interval</c> (10 min by default; Portolan's docs set 100 ms). One
+/// that reports a revision beyond the last delivered becomes an empty batch. (On-demand progress requests are not
+/// used: etcd 3.4 answers them even while the watcher is catching up, ahead of events still to come.)
+/// </para>
 /// </remarks>
 internal sealed class EtcdWatch(EtcdMembers members, EtcdKeyspace keys, string prefix, long fromRevision, CancellationToken closing)
 {
@@ -33,7 +42,7 @@ internal sealed class EtcdWatch(EtcdMembers members, EtcdKeyspace keys, string p
             using var call = member.Watch.Watch(new CallOptions(EtcdMembers.RequireLeader, cancellationToken: token));
             var create = new WatchRequest
             {
-                CreateRequest = new WatchCreateRequest { Key = start, RangeEnd = end, StartRevision = keys.ToEtcd(next) - 1 },
+                CreateRequest = new WatchCreateRequest { Key = start, RangeEnd = end, StartRevision = keys.ToEtcd(next) - 1, ProgressNotify = true },
             };
             var failure = await SendAsync(call, create, token);
             while (failure is null)
@@ -58,12 +67,21 @@ internal sealed class EtcdWatch(EtcdMembers members, EtcdKeyspace keys, string p
                 }
 
                 backoff = TimeSpan.FromMilliseconds(25);
+                if (response.Events.Count == 0 && !response.Created && response.Header is { } header && keys.FromEtcd(header.Revision) >= next)
+                {
+                    // Progress: etcd has sent every event up to this revision, and none of those left were ours.
+                    next = keys.FromEtcd(header.Revision) + 1;
+                    yield return new WatchBatch(next - 1, []);
+                    continue;
+                }
+
                 foreach (var batch in Batches(response, next))
                 {
                     next = batch.Revision + 1;
                     yield return batch;
                 }
             }
+
 
             if (closing.IsCancellationRequested)
             {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
 using Portolan.Api.Ecs;
+using Portolan.Api.Elb;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Portolan.Core;
@@ -11,6 +12,8 @@ using Portolan.Dns;
 using Portolan.WebConsole;
 using Portolan.WebConsole.Metrics;
 using Portolan.Health;
+using Portolan.Health.Ownership;
+using Portolan.Proxy;
 using Portolan.Tasks;
 
 namespace Portolan.Hosting;
@@ -39,6 +42,7 @@ internal static class ServiceRegistration
 
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddElbApi();
         services.AddEcsRegistry();
         services.AddEcsApi();
 
@@ -60,8 +64,10 @@ internal static class ServiceRegistration
         // Prometheus /metrics on the API port for every Portolan.* meter.
         services.AddPortolanMetrics();
 
-        // Active health checks (Cloud Map HealthCheckConfig; target groups join through their adapter), after the
-        // registry: crossings are written through it.
+        // Active health checks (Cloud Map HealthCheckConfig instances and target-group targets), after both
+        // registries: crossings are written through them.
+        // On a shared (etcd) store each check is probed by one node, chosen by cluster membership; alone, by this one.
+        if (options.StoreUri.StartsWith("etcd://", StringComparison.Ordinal)) services.AddSingleton<IHealthCheckOwnership, ClusterOwnership>();
         services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
 
         // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
@@ -72,6 +78,9 @@ internal static class ServiceRegistration
         });
         services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
             cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
+
+        // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
+        services.AddPortolanProxyFromRegistry();
 
         // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
         // the cluster membership still work).

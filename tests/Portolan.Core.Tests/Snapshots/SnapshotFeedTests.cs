@@ -32,6 +32,22 @@ public sealed class SnapshotFeedTests
         Assert.True(store.Watches >= 2, $"compacted watch, then a live one; saw {store.Watches}");
     }
 
+    [Fact]
+    public async Task A_revision_outside_the_registry_is_observed_without_a_new_snapshot()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SqliteStore.OpenAsync(Path.Combine(dir.Path, "portolan.db"));
+        await using var feed = new SnapshotFeed(store, NullLogger<SnapshotFeed>.Instance);
+        await feed.StartAsync(CancellationToken.None);
+        var before = feed.Current;
+
+        // e.g. a node registering under /cluster/: a revision no registry key changed in.
+        var write = await store.TxnAsync(Txn.Unconditional(TxnOp.Put("/cluster/nodes/n1", "{}"u8.ToArray())));
+
+        await feed.WaitForRevisionAsync(write.Revision).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Same(before, feed.Current);
+    }
+
     /// <summary>Delegates to a real store; the first watch reports a compaction and the second range read fails.</summary>
     private sealed class FaultyStore(IStore inner) : IStore
     {

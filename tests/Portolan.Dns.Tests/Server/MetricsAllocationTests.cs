@@ -52,10 +52,17 @@ public class MetricsAllocationTests
         // Warm-up: the SDK makes one metric point per new tag combination, once.
         for (var i = 0; i < 1_000; i++) processor.Process(queries[i % queries.Length], response, i % 2 == 0, random);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100_000; i++) processor.Process(queries[i % queries.Length], response, i % 2 == 0, random);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A round of 100k queries must allocate nothing. One-off runtime and SDK work (a method reaching tier 1
+        // late on a loaded machine, a lazily built table) may land in a round: up to five rounds are measured and one
+        // must be clean. A real per-query allocation would cost at least 2.4 MB in every round.
+        var rounds = new List<long>();
+        for (var round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100_000; i++) processor.Process(queries[i % queries.Length], response, i % 2 == 0, random);
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.True(rounds[^1] == 0, $"Bytes allocated per round of 100k queries: {string.Join(", ", rounds)}.");
     }
 }

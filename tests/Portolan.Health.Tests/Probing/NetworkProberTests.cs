@@ -6,7 +6,7 @@ using Portolan.Health.Tests.Support;
 namespace Portolan.Health.Tests.Probing;
 
 /// <summary>Every probe kind against real loopback targets, and every way a probe fails, classified.</summary>
-public sealed class NetworkProberTests(Targets targets) : IClassFixture<Targets>, IDisposable
+public sealed class NetworkProberTests(ProbeTargets targets) : IClassFixture<ProbeTargets>, IDisposable
 {
     private static readonly TimeSpan Patient = TimeSpan.FromSeconds(10);
     private readonly NetworkProber _prober = new(TimeProvider.System);

@@ -27,13 +27,17 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     public SwitchableOwnership Ownership { get; } = new();
     public HealthScheduler Scheduler { get; }
 
+    /// <summary>The ownership the scheduler uses: <see cref="Ownership"/> unless the test gave another.</summary>
+    public IHealthCheckOwnership OwnedBy { get; }
+
     public int MaxConcurrentProbes { get; }
 
-    public SchedulerHarness(int maxConcurrentProbes = 64)
+    public SchedulerHarness(int maxConcurrentProbes = 64, IHealthCheckOwnership? ownership = null)
     {
         MaxConcurrentProbes = maxConcurrentProbes;
+        OwnedBy = ownership ?? Ownership;
         var options = Options.Create(new HealthOptions { Jitter = 0, MaxConcurrentProbes = maxConcurrentProbes, FirstProbeWithin = TimeSpan.FromSeconds(1) });
-        Scheduler = new HealthScheduler(Source, [Adapter], Ownership, Prober, View, options, Time, NullLogger<HealthScheduler>.Instance);
+        Scheduler = new HealthScheduler(Source, [Adapter], OwnedBy, Prober, View, options, Time, NullLogger<HealthScheduler>.Instance);
     }
 
     public static HealthSubject Subject(string id, TimeSpan interval, int healthy = 2, int unhealthy = 2, HealthState start = HealthState.Initial, long generation = 1) =>
@@ -45,8 +49,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     {
         Adapter.Subjects = subjects;
         Source.Publish();
-        await Eventually(() => subjects.Where(s => Ownership.Owns(s.Key)).All(s => View.TryGet(s.Key, out var r) && ReferenceEquals(r.Subject, s))
-            && View.Count == subjects.Count(s => Ownership.Owns(s.Key)), "the scheduler to pick up the subjects");
+        await Eventually(() => subjects.Where(s => OwnedBy.Owns(s.Key)).All(s => View.TryGet(s.Key, out var r) && ReferenceEquals(r.Subject, s))
+            && View.Count == subjects.Count(s => OwnedBy.Owns(s.Key)), "the scheduler to pick up the subjects");
     }
 
     /// <summary>Moves the virtual clock in steps of <paramref name="step"/>, letting runners react after each.</summary>

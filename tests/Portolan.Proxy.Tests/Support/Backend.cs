@@ -79,6 +79,13 @@ public sealed class Backend : IAsyncDisposable
                 await Task.Delay(20);
             }
         });
+        app.MapGet("/login", async ctx =>
+        {
+            // An application's own session cookie (what app_cookie stickiness follows).
+            ctx.Response.Headers.SetCookie = $"session={name}; Path=/";
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["server"] = name }));
+        });
         app.MapPost("/upload", async ctx =>
         {
             using var body = new MemoryStream();

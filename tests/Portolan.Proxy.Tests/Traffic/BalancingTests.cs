@@ -111,6 +111,25 @@ public sealed class BalancingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stickiness_AppCookie_StartsWhenTheTargetSetsItsCookie()
+    {
+        await _proxy.ApplyAsync(
+            [ProxyHost.Group("tg", _backends) with { StickinessDuration = TimeSpan.FromMinutes(10), AppCookieName = "session" }],
+            ProxyHost.Listener("l", "tg"));
+        using var client = Clients.Http1(cookies: true);
+
+        // Responses without the application's cookie get no stickiness cookie: round robin.
+        using (var plain = await client.GetAsync(_proxy.Url("l"))) Assert.False(plain.Headers.Contains("Set-Cookie"));
+        Assert.Equal(3, (await SpreadAsync("l", 6, client)).Count);
+
+        // A target sets it: AWSALBAPP-0 names that target, and the client stays there.
+        using var login = await client.GetAsync(new Uri(_proxy.Url("l"), "/login"));
+        var server = (await login.Content.ReadFromJsonAsync<Dictionary<string, string?>>())!["server"]!;
+        Assert.Contains(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("AWSALBAPP-0=", StringComparison.Ordinal) && c.Contains("Max-Age=600", StringComparison.Ordinal));
+        Assert.Equal([server], (await SpreadAsync("l", 6, client)).Keys);
+    }
+
+    [Fact]
     public async Task GroupStickiness_KeepsTheClientOnOneGroup()
     {
         var listener = ProxyHost.Listener("l", "tg0") with

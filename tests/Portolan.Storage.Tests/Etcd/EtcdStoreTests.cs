@@ -107,6 +107,31 @@ public sealed class EtcdStoreTests(EtcdClusterFixture etcd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_reports_progress_when_only_keys_outside_its_prefix_change()
+    {
+        var other = await OpenAsync(etcd.NewStoreOptions());   // another namespace: same etcd revision counter
+        var store = await OpenAsync(etcd.NewStoreOptions());
+        await PutAsync(store, "/mine/1");
+        await using var watch = store.WatchAsync("/mine/", 1).GetAsyncEnumerator();
+        Assert.Equal(1, await NextAsync(watch));
+
+        await PutAsync(store, "/theirs/1");
+        await PutAsync(other, "/x");
+        var target = await store.GetRevisionAsync();
+
+        // Only progress notifications can arrive, up to the store's revision, and never past what etcd has.
+        while (true)
+        {
+            Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(Timeout));
+            Assert.Empty(watch.Current.Events);
+            if (watch.Current.Revision >= target) break;
+        }
+
+        await PutAsync(store, "/mine/2");
+        Assert.Equal(target + 1, await NextAsync(watch));
+    }
+
+    [Fact]
     public async Task Stores_on_one_namespace_share_revisions_and_namespaces_are_isolated()
     {
         var options = etcd.NewStoreOptions();
@@ -169,9 +194,15 @@ public sealed class EtcdStoreTests(EtcdClusterFixture etcd) : IAsyncLifetime
     private static async Task<TxnResult> PutAsync(IStore store, string key, long lease = 0) =>
         await store.TxnAsync(Txn.Unconditional(TxnOp.Put(key, Encoding.UTF8.GetBytes(key), lease)));
 
+    /// <summary>The revision of the next batch with events (progress notifications skipped).</summary>
     private static async Task<long> NextAsync(IAsyncEnumerator<WatchBatch> watch)
     {
-        Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(Timeout));
+        do
+        {
+            Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(Timeout));
+        }
+        while (watch.Current.Events.Count == 0);
+
         return watch.Current.Revision;
     }
 }

@@ -40,11 +40,11 @@ export function table(columns, rows, { empty = 'None.', rowId } = {}) {
 }
 
 /** A status word as a coloured badge: HEALTHY/healthy green, UNHEALTHY/unhealthy red, others grey. */
-export function badge(status) {
+export function badge(status, forceKind) {
   const word = String(status ?? 'UNKNOWN');
-  const kind = /^(healthy|active|running|success|completed|primary)$/i.test(word) ? 'good'
+  const kind = forceKind ?? (/^(healthy|active|running|success|completed|primary)$/i.test(word) ? 'good'
     : /^(unhealthy|failed|fail|stopped|inactive|draining)$/i.test(word) ? 'bad'
-    : /^(initial|pending|provisioning|in_progress|activating|deactivating|stopping)$/i.test(word) ? 'busy' : 'neutral';
+    : /^(initial|pending|provisioning|in_progress|activating|deactivating|stopping)$/i.test(word) ? 'busy' : 'neutral');
   return h('span', { class: `badge ${kind}`, dataset: { status: word } }, word);
 }
 

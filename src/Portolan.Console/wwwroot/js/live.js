@@ -24,17 +24,23 @@ export class LiveUpdates {
     this.source = source;
     source.addEventListener('open', () => this.onState('live', this.revision));
     source.addEventListener('revision', (event) => {
+      // Every event refreshes, the first too: a change between the page's first load and the stream's start
+      // would otherwise go unseen.
       const revision = JSON.parse(event.data).revision;
-      const changed = this.revision !== undefined && revision !== this.revision;
       this.revision = revision;
       this.onState('live', revision);
-      if (changed) this.#refresh();
+      this.#refresh();
     });
     source.addEventListener('error', () => {
       this.onState('reconnecting', this.revision);
       // A presigned URL expires; on a closed stream sign a fresh one (an open-but-erroring one retries by itself).
       if (source.readyState === EventSource.CLOSED) setTimeout(() => this.start(), 2000);
     });
+  }
+
+  /** Refreshes the current page now (coalesced with event-driven refreshes). */
+  refreshNow() {
+    return this.#refresh();
   }
 
   async #refresh() {

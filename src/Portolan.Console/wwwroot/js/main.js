@@ -4,6 +4,7 @@ import { AwsClient } from './aws.js';
 import { h, fill, values } from './dom.js';
 import { LiveUpdates } from './live.js';
 import * as cloudMap from './pages/cloudmap.js';
+import * as ecs from './pages/ecs.js';
 
 const main = document.getElementById('main');
 const liveBadge = document.getElementById('live');
@@ -23,10 +24,15 @@ const routes = [
   [/^#\/cloudmap\/?$/, cloudMap.namespacesPage],
   [/^#\/cloudmap\/namespaces\/([^/]+)$/, cloudMap.namespacePage],
   [/^#\/cloudmap\/services\/([^/]+)$/, cloudMap.servicePage],
+  [/^#\/cloudmap\/services\/([^/]+)\/instances\/([^/]+)$/, cloudMap.instancePage],
+  [/^#\/ecs\/?$/, ecs.clustersPage],
+  [/^#\/ecs\/clusters\/([^/]+)$/, ecs.clusterPage],
+  [/^#\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, ecs.servicePage],
 ];
 
 const sections = [
   ['Cloud Map', '#/cloudmap', 'servicediscovery'],
+  ['ECS', '#/ecs', 'ecs'],
 ];
 
 function renderNav() {
@@ -37,6 +43,7 @@ function renderNav() {
 }
 
 let generation = 0;
+let pollTimer;
 async function route() {
   const current = ++generation;
   renderNav();
@@ -61,6 +68,11 @@ async function route() {
       page.showError?.(null);
     } catch (error) {
       page.showError?.(error);
+    }
+    // Some of what a page shows moves without a registry change (a health check's probes): it asks to be polled.
+    if (page.pollMs && current === generation) {
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(() => live.refreshNow(), page.pollMs);
     }
   };
   live.follow(refresh);

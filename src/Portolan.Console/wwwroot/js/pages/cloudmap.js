@@ -285,7 +285,7 @@ export function servicePage({ aws, params: [serviceId], navigate }) {
       ]));
       list.sort((a, b) => a.Id.localeCompare(b.Id));
       fill(instances, table([
-        ['Instance', (i) => h('code', {}, i.Id)],
+        ['Instance', (i) => h('a', { href: `#/cloudmap/services/${serviceId}/instances/${encodeURIComponent(i.Id)}` }, h('code', {}, i.Id))],
         ['Address', (i) => [i.Attributes.AWS_INSTANCE_IPV4, i.Attributes.AWS_INSTANCE_IPV6 && `[${i.Attributes.AWS_INSTANCE_IPV6}]`, i.Attributes.AWS_INSTANCE_CNAME].filter(Boolean).join(' ')
           + (i.Attributes.AWS_INSTANCE_PORT ? `:${i.Attributes.AWS_INSTANCE_PORT}` : '')],
         ['Attributes', (i) => h('ul', { class: 'attributes' }, Object.entries(i.Attributes).filter(([k]) => !Reserved.includes(k)).map(([k, val]) => h('li', {}, h('code', {}, k), '=', val)))],
@@ -332,4 +332,70 @@ function renderRecords(container, view) {
       ['In answers', (r) => r.name !== dns.name ? `yes: the instance's own name${r.healthy ? '' : ' (instance unhealthy)'}`
         : r.inAnswers ? (r.healthy ? 'yes' : 'yes (none healthy: fail open)') : 'no (unhealthy)'],
     ], dns.records, { empty: 'No records: no instance has the attributes this service\'s record types need.' }));
+}
+
+// ── One instance: attributes and its health history ────────────────────────────────────────────────────────
+
+export function instancePage({ aws, params: [serviceId, instanceId] }) {
+  const title = h('h1', {}, instanceId);
+  const crumbs = h('nav', { class: 'crumbs' }, h('a', { href: '#/cloudmap' }, 'Namespaces'));
+  const about = h('div', { class: 'card' });
+  const timeline = h('ol', { id: 'health-timeline', class: 'timeline', reversed: true });
+  const check = h('div', { id: 'health-check' });
+  const error = errorLine();
+  const node = h('section', {}, crumbs, title, error.line, about, check, h('h2', {}, 'Health timeline'),
+    h('p', { class: 'empty' }, 'Registration, every change of health status or reason (health-check threshold crossings, custom health) and deregistration, newest first, as this server saw them since it started.'),
+    timeline);
+  return {
+    node,
+    showError: error.show,
+    async refresh() {
+      const [svc, history, health] = await Promise.all([
+        aws.json(CloudMap, 'GetService', { Id: serviceId }),
+        aws.view('health-timeline', [['service', serviceId], ['instance', instanceId]]),
+        healthOf(aws, serviceId),
+      ]);
+      const service = svc.Service;
+      const ns = (await aws.json(CloudMap, 'GetNamespace', { Id: service.NamespaceId })).Namespace;
+      let attributes = {};
+      if (history.registered) attributes = (await aws.json(CloudMap, 'GetInstance', { ServiceId: serviceId, InstanceId: instanceId })).Instance.Attributes;
+      fill(crumbs, h('a', { href: '#/cloudmap' }, 'Namespaces'), ' / ', h('a', { href: `#/cloudmap/namespaces/${ns.Id}` }, ns.Name),
+        ' / ', h('a', { href: `#/cloudmap/services/${serviceId}` }, service.Name), ' / ', instanceId);
+      fill(about, facts([
+        ['Health', history.registered ? badge(health[instanceId] ?? 'UNKNOWN') : 'deregistered'],
+        ...Object.entries(attributes).map(([k, v]) => [h('code', {}, k), v]),
+      ]));
+      renderCheck(check, history.check);
+      // Probes land between registry changes: follow them at the check's own pace (at least every 2 s).
+      this.pollMs = history.check ? Math.max(2000, history.check.intervalSeconds * 1000) : 0;
+      fill(timeline, [...history.entries].reverse().map((entry) => h('li', { dataset: { kind: entry.kind, status: entry.status ?? '' } },
+        h('time', { datetime: entry.at }, when(entry.at)),
+        { registered: 'registered', 're-registered': 're-registered (attributes changed)', health: 'health', deregistered: 'deregistered' }[entry.kind] ?? entry.kind, ' ',
+        entry.status ? badge(entry.status) : null,
+        entry.reason ? h('span', { class: 'reason' }, ` ${entry.reason}`) : null,
+        h('small', { class: 'empty' }, ` (revision ${entry.revision})`))));
+    },
+  };
+}
+
+/** The health engine's live view of an active check (HealthCheckConfig): probe, policy, state, last probes. */
+function renderCheck(container, check) {
+  if (!check) return fill(container);
+  return fill(container,
+    h('h2', {}, 'Health check'),
+    h('div', { class: 'card' }, facts([
+      ['Probe', h('code', {}, check.probe)],
+      ['Every', `${check.intervalSeconds} s; healthy after ${check.healthyThreshold}, unhealthy after ${check.unhealthyThreshold} consecutive results`],
+      ['State', [badge(check.state), check.stateSince ? ` since ${when(check.stateSince)}` : '']],
+      ['Reason', check.reasonCode ? `${check.reasonCode}: ${check.reason}` : undefined],
+      ['Streak', check.consecutiveFailures ? `${check.consecutiveFailures} failed in a row` : `${check.consecutiveSuccesses} passed in a row`],
+    ])),
+    h('h3', {}, 'Last probes'),
+    table([
+      ['When', (p) => h('time', { datetime: p.at }, when(p.at))],
+      ['Result', (p) => badge(p.outcome, p.passed ? 'good' : 'bad')],
+      ['Code', (p) => p.code ?? ''],
+      ['Took', (p) => `${p.elapsedMs} ms`],
+      ['Detail', (p) => p.detail ?? ''],
+    ], check.recent, { empty: 'No probe yet.' }));
 }

@@ -20,7 +20,7 @@ namespace Portolan.Health.Tests.Support;
 /// port where nothing listens.
 /// HTTP routes: <c>/status/{code}</c> answers that code, <c>/hang</c> never answers, <c>/counted</c> counts connections.
 /// </summary>
-public sealed class Targets : IAsyncLifetime
+public sealed class ProbeTargets : IAsyncLifetime
 {
     private readonly List<Socket> _sockets = [];
     private readonly CancellationTokenSource _stop = new();
