@@ -16,6 +16,8 @@ command -v dig >/dev/null || packages+=(dnsutils)
 # etcd-server, etcd-client: the real etcd cluster the etcd store and cluster tests start on loopback.
 [ -x /usr/bin/etcd ] || packages+=(etcd-server)
 command -v etcdctl >/dev/null || packages+=(etcd-client)
+# curl: the ECS echo example's container health check.
+command -v curl >/dev/null || packages+=(curl)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${packages[*]} — run: sudo apt-get install -y ${packages[*]}" >&2
