@@ -66,10 +66,33 @@ internal sealed class CloudMapClient : IDisposable
         return await FindNamespaceAsync(name) ?? throw new InvalidOperationException($"Namespace {name} was created but is not listed.");
     }
 
-    /// <summary>The id of service <paramref name="name"/> in namespace <paramref name="namespaceId"/>, creating it if needed.</summary>
-    public async Task<string> EnsureServiceAsync(string namespaceId, string name)
+    /// <summary>The id of the private DNS namespace <paramref name="name"/>, creating it (SOA TTL <paramref name="soaTtl"/>) if needed.</summary>
+    public async Task<string> EnsureDnsNamespaceAsync(string name, int soaTtl)
     {
-        var (status, reply) = await TryCallAsync("CreateService", new JsonObject { ["Name"] = name, ["NamespaceId"] = namespaceId });
+        if (await FindNamespaceAsync(name) is { } existing)
+        {
+            return existing;
+        }
+
+        await CallAsync("CreatePrivateDnsNamespace", new JsonObject
+        {
+            ["Name"] = name,
+            ["Vpc"] = "vpc-bench",
+            ["Properties"] = new JsonObject { ["DnsProperties"] = new JsonObject { ["SOA"] = new JsonObject { ["TTL"] = soaTtl } } },
+        });
+        return await FindNamespaceAsync(name) ?? throw new InvalidOperationException($"Namespace {name} was created but is not listed.");
+    }
+
+    /// <summary>
+    /// The id of service <paramref name="name"/> in namespace <paramref name="namespaceId"/>, creating it if needed
+    /// (with <paramref name="dnsConfig"/> and a custom health check when asked).
+    /// </summary>
+    public async Task<string> EnsureServiceAsync(string namespaceId, string name, JsonObject? dnsConfig = null, bool customHealth = false)
+    {
+        var body = new JsonObject { ["Name"] = name, ["NamespaceId"] = namespaceId };
+        if (dnsConfig is not null) body["DnsConfig"] = dnsConfig;
+        if (customHealth) body["HealthCheckCustomConfig"] = new JsonObject { ["FailureThreshold"] = 1 };
+        var (status, reply) = await TryCallAsync("CreateService", body);
         if (status == 200)
         {
             return (string)reply!["Service"]!["Id"]!;
@@ -85,11 +108,14 @@ internal sealed class CloudMapClient : IDisposable
     }
 
     public Task<JsonNode?> RegisterInstanceAsync(string serviceId, string instanceId, string ipv4, CancellationToken ct = default) =>
+        RegisterInstanceAsync(serviceId, instanceId, ipv4, 8080, ct);
+
+    public Task<JsonNode?> RegisterInstanceAsync(string serviceId, string instanceId, string ipv4, int port, CancellationToken ct = default) =>
         CallAsync("RegisterInstance", new JsonObject
         {
             ["ServiceId"] = serviceId,
             ["InstanceId"] = instanceId,
-            ["Attributes"] = new JsonObject { ["AWS_INSTANCE_IPV4"] = ipv4, ["AWS_INSTANCE_PORT"] = "8080" },
+            ["Attributes"] = new JsonObject { ["AWS_INSTANCE_IPV4"] = ipv4, ["AWS_INSTANCE_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         }, ct);
 
     public static JsonObject DiscoverBody(string namespaceName, string serviceName) =>

@@ -24,6 +24,14 @@ internal static class Program
               stdout, and process start -> first 200 DiscoverInstances answer with instances (polled every 2 ms).
               Reads VmRSS/VmHWM from /proc/PID/status then and after --settle seconds, then stops it with SIGTERM.
               Prints: ready_ms=, first_discover_ms=, rss_kib=, rss_settled_kib=, hwm_kib=.
+          portolan-bench dns-setup --url URL --zone FILE [--concurrency 16]
+              Registers the services and instances of a zone file written by bench/peers/dns-peers.sh setup: a private
+              DNS namespace named after $ORIGIN, a MULTIVALUE service (A + SRV, TTL from $TTL) per SRV owner, an
+              instance per SRV target with the target's address and the SRV port.
+          portolan-bench dns-propagation --url URL --dns HOST:PORT [--namespace domaina] [--service propagation] [--samples 200] [--csv FILE]
+              Per sample: RegisterInstance, UpdateInstanceCustomHealthStatus UNHEALTHY, HEALTHY, DeregisterInstance; after
+              each call returns, polls the service's A records over UDP until the answer shows the change. Prints the
+              delay distribution per change; exits 1 if a change was not visible within 5 s.
         """;
 
     public static async Task<int> Main(string[] args)
@@ -42,6 +50,8 @@ internal static class Program
                 "setup-throughput" => await SetupThroughputAsync(options),
                 "load" => await LoadAsync(options),
                 "coldstart" => await ColdStartAsync(options),
+                "dns-setup" => await DnsCommands.SetupAsync(options),
+                "dns-propagation" => await DnsCommands.PropagationAsync(options),
                 _ => Fail($"unknown command '{args[0]}'"),
             };
         }

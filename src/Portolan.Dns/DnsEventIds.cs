@@ -14,4 +14,6 @@ internal static class DnsEventIds
     public const int NotServed = 3009;
     public const int UpstreamFailed = 3010;
     public const int ForwardsExhausted = 3011;
+    public const int UdpBatchReceiveFailed = 3012;
+    public const int UdpRepliesDropped = 3013;
 }

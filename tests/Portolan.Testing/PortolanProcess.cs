@@ -123,7 +123,8 @@ public sealed class PortolanProcess : IAsyncDisposable
     /// <summary>Waits for the process to exit on its own (e.g. after a usage error); returns the exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        // Beyond the server's own shutdown timeout (45 s), so a slow stop shows as its exit code, not a test timeout.
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(cancel.Token);
         return _process.ExitCode;
     }
@@ -178,7 +179,8 @@ public sealed class PortolanProcess : IAsyncDisposable
             await kill.WaitForExitAsync();
         }
 
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        // Beyond the server's own shutdown timeout (45 s), so a slow stop shows as its exit code, not a test timeout.
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(cancel.Token);
         return _process.ExitCode;
     }

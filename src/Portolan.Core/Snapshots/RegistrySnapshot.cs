@@ -1,3 +1,4 @@
+using Portolan.Core.Ecs.Snapshots;
 using System.Collections.Immutable;
 using Portolan.Core.LoadBalancing;
 
@@ -27,6 +28,9 @@ public sealed record RegistrySnapshot
 
     /// <summary>Load balancers, listeners, rules, target groups, targets and their health.</summary>
     public LoadBalancingSnapshot LoadBalancing { get; init; } = LoadBalancingSnapshot.Empty;
+
+    /// <summary>ECS clusters, task definitions, services and tasks.</summary>
+    public EcsState Ecs { get; init; } = EcsState.Empty;
 
     /// <summary>
     /// How a service name is keyed in its namespace: in DNS namespaces two services may not differ only by

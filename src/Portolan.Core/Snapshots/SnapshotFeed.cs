@@ -8,6 +8,10 @@ namespace Portolan.Core.Snapshots;
 /// Keeps the snapshot in step with the store: one full read at start, then the watch from the revision after
 /// it, applying each change batch and publishing the result with a single reference write. After a
 /// compaction outruns the watch, or the watch fails, it re-reads everything (like an etcd informer relist).
+/// The watch covers every key, not only the registry's: revisions that change nothing under <c>/p/</c> (cluster
+/// membership, other writers sharing the store) publish no new snapshot but still count as observed, so a
+/// caller waiting for the store's current revision (a write's read barrier, a failed compare) is never stuck
+/// waiting for a registry change that is not coming.
 /// </summary>
 public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 {
@@ -17,6 +21,7 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
     private readonly Lock _waitersLock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
+    private long _observed;
     private Task? _loop;
     private int _disposed;
 
@@ -42,15 +47,26 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
             Task changed;
             lock (_waitersLock)
             {
-                if (_current.Revision >= revision) return;
+                if (_observed >= revision) return;
                 changed = _changed.Task;
             }
             await changed.WaitAsync(cancellationToken);
         }
     }
 
-    public async ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default) =>
-        await WaitForRevisionAsync(revision + 1, cancellationToken);
+    public async ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_waitersLock)
+            {
+                if (_current.Revision > revision) return;
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
 
     private async Task<RegistrySnapshot> LoadAsync(CancellationToken ct)
     {
@@ -64,13 +80,24 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 
     private async Task FollowAsync(CancellationToken ct)
     {
+        // Set when the watch can't go on from the snapshot's revision: the next pass re-reads everything first.
+        // A failed re-read is retried on the next pass, never left to end the loop (the feed would freeze).
+        var relist = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await foreach (var batch in _store.WatchAsync(StoreKeys.Root, Current.Revision + 1, ct))
+                if (relist)
                 {
-                    Publish(SnapshotApplier.Apply(Current, batch.Events, batch.Revision));
+                    Publish(await LoadAsync(ct));
+                    relist = false;
+                }
+
+                await foreach (var batch in _store.WatchAsync("", Volatile.Read(ref _observed) + 1, ct))
+                {
+                    var registry = RegistryEvents(batch.Events);
+                    if (registry.Count > 0) Publish(SnapshotApplier.Apply(Current, registry, batch.Revision));
+                    else Observe(batch.Revision);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -79,17 +106,38 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
             }
             catch (StoreCompactedException e)
             {
+                // Compacted history can't be replayed (an etcd compaction that passed a slow or disconnected watch).
                 LogRelist(_logger, e.Message);
-                Publish(await LoadAsync(ct));
+                relist = true;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogWatchFailed(_logger, e);
+                relist = true;
                 await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(static _ => { }, CancellationToken.None);
-                try { Publish(await LoadAsync(ct)); }
-                catch (Exception again) when (!ct.IsCancellationRequested) { LogWatchFailed(_logger, again); }
             }
         }
+    }
+
+    private static IReadOnlyList<WatchEvent> RegistryEvents(IReadOnlyList<WatchEvent> events)
+    {
+        var all = true;
+        foreach (var e in events) all &= e.Kv.Key.StartsWith(StoreKeys.Root, StringComparison.Ordinal);
+        return all ? events : events.Where(e => e.Kv.Key.StartsWith(StoreKeys.Root, StringComparison.Ordinal)).ToArray();
+    }
+
+    /// <summary>Records that the store reached <paramref name="revision"/> with no registry change, and wakes waiters.</summary>
+    private void Observe(long revision)
+    {
+        TaskCompletionSource changed;
+        lock (_waitersLock)
+        {
+            if (revision <= _observed) return;
+            Volatile.Write(ref _observed, revision);
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.TrySetResult();
     }
 
     private void Publish(RegistrySnapshot next)
@@ -99,8 +147,9 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         {
             // A relist may read an older revision than a batch already applied only if the store went back in
             // time, which neither SQLite nor etcd does; keep the newest regardless.
-            if (next.Revision < _current.Revision) return;
+            if (next.Revision < _current.Revision || next.Revision < _observed) return;
             Volatile.Write(ref _current, next);
+            Volatile.Write(ref _observed, next.Revision);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

@@ -13,9 +13,20 @@ public sealed class DnsServerOptions
     /// </remarks>
     public IPEndPoint EndPoint { get; set; } = new(IPAddress.Loopback, 7753);
 
-    /// <summary>Concurrent receive loops on the UDP socket, each with its own buffers.</summary>
-    /// <remarks>Defaults to the processor count, at least 2 and at most 16 (Technitium runs one per processor).</remarks>
+    /// <summary>UDP receive loops: threads making blocking receive/send calls, each with its own buffers.</summary>
+    /// <remarks>
+    /// Defaults to the processor count, at least 2 and at most 16 (NSD and Knot run one worker per processor). On
+    /// Linux each loop has its own socket on the same port (SO_REUSEPORT), and the kernel spreads clients over them.
+    /// </remarks>
     public int UdpReceiveLoops { get; set; } = Math.Clamp(Environment.ProcessorCount, 2, 16);
+
+    /// <summary>Datagrams a UDP receive loop takes, and answers, per system call (Linux's recvmmsg/sendmmsg).</summary>
+    /// <remarks>
+    /// Defaults to 32. A loop never waits to fill a batch: it takes what is queued, at least one datagram, so a
+    /// batch only grows under load, where it saves two system calls per query. 1 (and any OS but Linux) uses one
+    /// recvfrom and one sendto per query.
+    /// </remarks>
+    public int UdpBatchSize { get; set; } = 32;
 
     /// <summary>The largest UDP reply Portolan sends and advertises in its OPT record.</summary>
     /// <remarks>
@@ -63,6 +74,7 @@ public sealed class DnsServerOptions
     internal void Validate()
     {
         if (UdpReceiveLoops is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(UdpReceiveLoops), UdpReceiveLoops, "Use 1 to 256 receive loops.");
+        if (UdpBatchSize is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(UdpBatchSize), UdpBatchSize, "Use 1 to 1024 datagrams per batch.");
         if (MaxUdpPayload is < 512 or > 65535) throw new ArgumentOutOfRangeException(nameof(MaxUdpPayload), MaxUdpPayload, "Use 512 to 65535 octets.");
         if (MaxTcpConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxTcpConnections), MaxTcpConnections, "Allow at least one connection.");
         if (ForwardTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ForwardTimeout), ForwardTimeout, "The forward timeout must be positive.");

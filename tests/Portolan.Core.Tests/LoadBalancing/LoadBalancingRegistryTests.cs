@@ -1,6 +1,7 @@
 using Portolan.Core.LoadBalancing;
 using Portolan.Core.LoadBalancing.Validation;
 using Portolan.Core.Registry;
+using Portolan.Testing;
 
 namespace Portolan.Core.Tests.LoadBalancing;
 

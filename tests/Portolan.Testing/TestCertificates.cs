@@ -1,10 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Portolan.Core.Tests.LoadBalancing;
+namespace Portolan.Testing;
 
-/// <summary>Self-signed certificates written as PEM files, the way a user would hand them to an HTTPS listener.</summary>
-internal static class TestCertificates
+/// <summary>
+/// Self-signed certificates (ECDSA P-256, <c>CN={name}.localhost</c>) written as PEM files, the way a user hands them to an
+/// HTTPS listener.
+/// </summary>
+public static class TestCertificates
 {
     /// <summary>Writes <c>{name}.pem</c> (certificate + key, or certificate only with the key in <c>{name}.key</c>); returns its path.</summary>
     public static string WritePem(string directory, string name, bool separateKey = false)
