@@ -10,6 +10,7 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        Proxy.ProcessTuning.Apply(); // first: it sets what the runtime reads once
         switch (CommandLine.Parse(args))
         {
             case CliCommand.Help:

@@ -14,6 +14,7 @@ using Portolan.Proxy.Configuration;
 // portolan-proxy-bench grpc-backend PORT
 //   a gRPC echo server (h2c) on 127.0.0.1:PORT
 // Both print "ready" once serving and run until SIGTERM/SIGINT.
+ProcessTuning.Apply();
 var mode = args.Length > 0 ? args[0] : "";
 if (mode == "proxy") await RunProxyAsync(args[1..]);
 else if (mode == "grpc-backend") await RunGrpcBackendAsync(int.Parse(args[1]));
@@ -57,6 +58,16 @@ static async Task RunProxyAsync(string[] specs)
         if (running.FindEndPoint(l.Id) is null) throw new InvalidOperationException($"listener on {l.Port} did not start");
     }
     Console.WriteLine("ready");
+
+    // SIGHUP prints what the data plane has done so far: run.sh takes the difference across a load run to get
+    // bytes allocated per request (a figure contention on a shared machine does not distort).
+    var statistics = host.Services.GetRequiredService<Portolan.Proxy.Observability.IProxyStatistics>();
+    using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+    {
+        context.Cancel = true;
+        var requests = statistics.Listeners.Sum(l => l.Requests);
+        Console.WriteLine($"stats: requests={requests} allocated_bytes={GC.GetTotalAllocatedBytes(precise: true)} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}");
+    });
     await host.WaitForShutdownAsync();
 }
 
@@ -77,3 +88,4 @@ internal sealed class EchoService : Portolan.ProxyBench.Echo.EchoBase
 {
     public override Task<Portolan.ProxyBench.Message> Unary(Portolan.ProxyBench.Message request, ServerCallContext context) => Task.FromResult(request);
 }
+

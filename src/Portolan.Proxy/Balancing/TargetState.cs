@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
 using Portolan.Proxy.Configuration;
 
 namespace Portolan.Proxy.Balancing;
@@ -16,7 +19,11 @@ namespace Portolan.Proxy.Balancing;
 /// </remarks>
 internal sealed class TargetState : IDisposable
 {
+    /// <summary>How many distinct path+query destinations a target remembers (gRPC methods, a site's hot URLs).</summary>
+    private const int MaxCachedDestinations = 256;
+
     private readonly CancellationTokenSource _abort = new();
+    private readonly ConcurrentDictionary<(string Path, string? Query), Uri> _destinations = new();
     private readonly HttpMessageInvoker _invoker;
     private int _outstanding;
     private int _retired;
@@ -46,6 +53,19 @@ internal sealed class TargetState : IDisposable
     public string CookieValue { get; }
 
     public HttpMessageInvoker Invoker => _invoker;
+
+    /// <summary>
+    /// The request URI for <paramref name="path"/> and <paramref name="query"/> on this target, built and parsed once
+    /// per distinct pair (up to <see cref="MaxCachedDestinations"/>; others are built per request, as YARP would).
+    /// </summary>
+    public Uri Destination(PathString path, QueryString query)
+    {
+        var key = (path.Value ?? "", query.Value);
+        if (_destinations.TryGetValue(key, out var uri)) return uri;
+        uri = RequestUtilities.MakeDestinationAddress(Prefix, path, query);
+        if (_destinations.Count < MaxCachedDestinations) _destinations.TryAdd(key, uri);
+        return uri;
+    }
 
     /// <summary>Fires when the target's remaining requests must be cut (drain deadline, removal).</summary>
     public CancellationToken Aborted => _abort.Token;

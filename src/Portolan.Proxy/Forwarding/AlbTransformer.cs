@@ -25,6 +25,9 @@ internal sealed class AlbTransformer : HttpTransformer
         var context = httpContext.Features.Get<ProxyHttpContext>()!;
         var headers = proxyRequest.Headers;
 
+        // Set here, YARP leaves it alone: a parsed Uri reused per target and path instead of one parsed per request.
+        proxyRequest.RequestUri = context.Target!.Destination(httpContext.Request.Path, httpContext.Request.QueryString);
+
         var client = context.ClientAddress;
         if (client is not null)
         {
