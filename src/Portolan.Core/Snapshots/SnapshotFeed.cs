@@ -9,13 +9,19 @@ namespace Portolan.Core.Snapshots;
 /// it, applying each change batch and publishing the result with a single reference write. After a
 /// compaction outruns the watch, or the watch fails, it re-reads everything (like an etcd informer relist).
 /// </summary>
+/// <remarks>
+/// A group commit delivers many revisions at once; they are applied one after another and published once, when
+/// the watch has nothing more ready. Waiters wait for a revision and are woken only when it is published, so a
+/// commit of N writes with N callers waiting costs N wake-ups, not N for every revision (N²), which at a few
+/// hundred concurrent writers had cost more than the writes themselves.
+/// </remarks>
 public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 {
     private readonly IStore _store;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _waitersLock = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PriorityQueue<TaskCompletionSource, long> _waiters = new();
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
     private Task? _loop;
     private int _disposed;
@@ -35,18 +41,17 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         _loop = Task.Run(() => FollowAsync(_stop.Token), CancellationToken.None);
     }
 
-    public async ValueTask WaitForRevisionAsync(long revision, CancellationToken cancellationToken = default)
+    public ValueTask WaitForRevisionAsync(long revision, CancellationToken cancellationToken = default)
     {
-        while (true)
+        TaskCompletionSource reached;
+        lock (_waitersLock)
         {
-            Task changed;
-            lock (_waitersLock)
-            {
-                if (_current.Revision >= revision) return;
-                changed = _changed.Task;
-            }
-            await changed.WaitAsync(cancellationToken);
+            if (_current.Revision >= revision) return ValueTask.CompletedTask;
+            reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(reached, revision);
         }
+        // A cancelled wait leaves its entry behind until that revision comes; completing it then is harmless.
+        return new ValueTask(cancellationToken.CanBeCanceled ? reached.Task.WaitAsync(cancellationToken) : reached.Task);
     }
 
     public async ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default) =>
@@ -68,10 +73,18 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         {
             try
             {
-                await foreach (var batch in _store.WatchAsync(StoreKeys.Root, Current.Revision + 1, ct))
+                await using var watch = _store.WatchAsync(StoreKeys.Root, Current.Revision + 1, ct).GetAsyncEnumerator(ct);
+                var next = Current;
+                while (true)
                 {
-                    Publish(SnapshotApplier.Apply(Current, batch.Events, batch.Revision));
+                    var more = watch.MoveNextAsync();
+                    // Publish what has been applied once the watch has nothing more ready (a whole group commit).
+                    if (!more.IsCompleted && next.Revision > Current.Revision) Publish(next);
+                    if (!await more) break;
+                    next = SnapshotApplier.Apply(next, watch.Current.Events, watch.Current.Revision);
                 }
+
+                if (next.Revision > Current.Revision) Publish(next);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -94,17 +107,21 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 
     private void Publish(RegistrySnapshot next)
     {
-        TaskCompletionSource changed;
+        List<TaskCompletionSource>? reached = null;
         lock (_waitersLock)
         {
             // A relist may read an older revision than a batch already applied only if the store went back in
             // time, which neither SQLite nor etcd does; keep the newest regardless.
             if (next.Revision < _current.Revision) return;
             Volatile.Write(ref _current, next);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            while (_waiters.TryPeek(out var waiter, out var revision) && revision <= next.Revision)
+            {
+                _waiters.Dequeue();
+                (reached ??= []).Add(waiter);
+            }
         }
-        changed.TrySetResult();
+        if (reached is null) return;
+        foreach (var waiter in reached) waiter.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()
