@@ -11,6 +11,11 @@ packages=()
 [ -x /usr/bin/aws ] || packages+=(awscli)
 command -v dig >/dev/null || packages+=(dnsutils)
 [ -e /usr/share/doc/libnss-myhostname ] || packages+=(libnss-myhostname)
+# chromium: the browser the console's Playwright tests drive (Playwright's own browser download is not used).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+# etcd-server, etcd-client: the real etcd cluster the etcd store and cluster tests start on loopback.
+[ -x /usr/bin/etcd ] || packages+=(etcd-server)
+command -v etcdctl >/dev/null || packages+=(etcd-client)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${packages[*]} — run: sudo apt-get install -y ${packages[*]}" >&2

@@ -25,9 +25,13 @@ public static class DnsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ZoneViewOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ZoneViewFeed>>()));
         services.TryAddSingleton<IZoneViewSource>(sp => sp.GetRequiredService<ZoneViewFeed>());
+        services.TryAddSingleton(sp => new ZoneInspector(sp.GetRequiredService<IZoneViewSource>()));
+        services.AddMetrics();
+        services.TryAddSingleton<DnsMetrics>();
         services.TryAddSingleton(sp => new DnsQueryProcessor(
             sp.GetRequiredService<IZoneViewSource>(),
-            sp.GetRequiredService<IOptions<DnsServerOptions>>().Value));
+            sp.GetRequiredService<IOptions<DnsServerOptions>>().Value,
+            sp.GetRequiredService<DnsMetrics>()));
         services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton<DnsServer>();
         services.TryAddSingleton<IDnsServer>(sp => sp.GetRequiredService<DnsServer>());

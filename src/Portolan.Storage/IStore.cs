@@ -46,6 +46,10 @@ public interface IStore : IAsyncDisposable
     /// (and therefore <see cref="StoreCompactedException"/> once anything was compacted). A future revision simply
     /// waits for it. Negative values throw <see cref="ArgumentOutOfRangeException"/>. A watcher that falls behind a
     /// compaction (because it is slow) gets <see cref="StoreCompactedException"/> too, as in etcd.
+    /// A batch may hold no events: a progress notification (etcd's), saying every change under the prefix up to its
+    /// <see cref="WatchBatch.Revision"/> was delivered, sent when keys outside the prefix moved the store's revision.
+    /// Watchers that wait for a revision (e.g. one read from <see cref="GetRevisionAsync"/>) rely on them; others
+    /// just skip them. The SQLite store never sends them.
     /// </summary>
     IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default);
 

@@ -8,5 +8,8 @@ public enum WatchEventType { Put, Delete }
 /// </summary>
 public readonly record struct WatchEvent(WatchEventType Type, KeyValue Kv);
 
-/// <summary>All changes under the watched prefix made by one revision (one transaction), in key order.</summary>
+/// <summary>
+/// All changes under the watched prefix made by one revision (one transaction), in key order; or, with no events,
+/// a progress notification: nothing under the prefix changed after the last batch, up to <see cref="Revision"/>.
+/// </summary>
 public sealed record WatchBatch(long Revision, IReadOnlyList<WatchEvent> Events);

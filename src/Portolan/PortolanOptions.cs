@@ -57,6 +57,34 @@ public sealed record PortolanOptions
     /// </summary>
     public bool StrictAws { get; init; }
 
+    /// <summary>How log lines on stderr look: <see cref="LogFormat.Text"/> (one line each, for people) or <see cref="LogFormat.Json"/> (one JSON object per line, for collectors).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>
+    /// How often instances of Cloud Map services with HealthCheckConfig are probed (<c>--health-interval</c>); AWS's
+    /// Route 53 checkers use 30 s. A service attribute <c>portolan:health-check-interval</c> overrides it per service.
+    /// </summary>
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// This node's name in the cluster (<c>--node-name</c>); unique among the nodes sharing a store. Null means
+    /// <c>HOSTNAME-APIPORT</c>, unique for several nodes on one machine and stable across restarts on a fixed port.
+    /// </summary>
+    public string? NodeName { get; init; }
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
+}
+
+/// <summary>The <c>--log-format</c> of <c>portolan serve</c>.</summary>
+public enum LogFormat
+{
+    /// <summary><c>HH:mm:ss level: Category[EventId] message</c>, one line per entry.</summary>
+    Text,
+
+    /// <summary>
+    /// Microsoft.Extensions.Logging's JSON console format, one object per line: Timestamp (UTC, ISO 8601), EventId,
+    /// LogLevel, Category, Message, State (the message's named values) and Exception when there is one.
+    /// </summary>
+    Json,
 }

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Portolan.Cli;
 using Portolan.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Portolan;
 
@@ -56,9 +58,14 @@ internal static class Program
 
         await using (host)
         {
+            // With --log-format json every stderr line is a JSON object, warnings included.
+            var logger = options.LogFormat == LogFormat.Json
+                ? host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portolan")
+                : null;
             foreach (var warning in host.Warnings)
             {
-                Console.Error.WriteLine($"portolan: warning: {warning}");
+                if (logger is not null) logger.LogWarning(new EventId(1, "StartupWarning"), "{Warning}", warning);
+                else Console.Error.WriteLine($"portolan: warning: {warning}");
             }
 
             StartupReport.Write(Console.Out, host);

@@ -29,6 +29,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Health_interval_takes_seconds_and_defaults_to_AWS_30()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve"])).Options.HealthInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve", "--health-interval", "5"])).Options.HealthInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve", "--health-interval=2.5s"])).Options.HealthInterval);
+    }
+
+    [Fact]
     public void Every_flag_is_read_in_both_spellings()
     {
         var serve = Assert.IsType<CliCommand.Serve>(CommandLine.Parse([
@@ -82,6 +90,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "serve", "--store", "postgres://x" }, "not a store URI")]
     [InlineData(new[] { "serve", "--account", "12345" }, "not a 12-digit AWS account id")]
     [InlineData(new[] { "serve", "--region", "US_EAST" }, "not a region name")]
+    [InlineData(new[] { "serve", "--health-interval", "0" }, "not a number of seconds between 1 and 300")]
+    [InlineData(new[] { "serve", "--health-interval", "soon" }, "--health-interval:")]
     public void Bad_command_lines_say_what_is_wrong(string[] args, string expected)
     {
         var invalid = Assert.IsType<CliCommand.Invalid>(CommandLine.Parse(args));

@@ -35,6 +35,7 @@ public static class AwsEdgeExtensions
         services.TryAddSingleton(sp => new SigV4Verifier(
             sp.GetRequiredService<IOptions<AwsAuthOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<AwsEdgeHandler>();
+        services.TryAddSingleton(sp => new RequestAuthenticator(sp.GetRequiredService<SigV4Verifier>()));
         return services;
     }
 

@@ -12,7 +12,7 @@ namespace Portolan.Api.Edge;
 /// form's Action and Version for Query; never the Host header, which is <c>data-…</c> for DiscoverInstances, WIRE.md
 /// §4), checks the signature, calls the service and renders its reply or error in the caller's protocol.
 /// </summary>
-internal sealed class AwsEdgeHandler(
+internal sealed partial class AwsEdgeHandler(
     AwsServiceDirectory directory,
     SigV4Verifier verifier,
     IOptions<AwsEdgeOptions> options,
@@ -252,7 +252,7 @@ internal sealed class AwsEdgeHandler(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Unhandled error in {Service} {Operation} (request {RequestId})", service.SigningName, call.Operation, call.RequestId);
+            LogUnhandled(logger, e, service.SigningName, call.Operation, call.RequestId);
             // No exception detail leaves the process: it may carry paths, SQL or state of other tenants.
             return new AwsServiceException("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
         }
@@ -315,4 +315,7 @@ internal sealed class AwsEdgeHandler(
 
         await response.BodyWriter.WriteAsync(body, context.RequestAborted);
     }
+
+    [LoggerMessage(2001, LogLevel.Error, "Unhandled error in {Service} {Operation} (request {RequestId}); the caller got InternalFailure.", EventName = "UnhandledServiceError")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string service, string operation, string requestId);
 }

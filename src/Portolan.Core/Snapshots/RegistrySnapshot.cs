@@ -1,4 +1,6 @@
+using Portolan.Core.Ecs.Snapshots;
 using System.Collections.Immutable;
+using Portolan.Core.LoadBalancing;
 
 namespace Portolan.Core.Snapshots;
 
@@ -23,6 +25,12 @@ public sealed record RegistrySnapshot
     /// <summary>Tags by resource ARN.</summary>
     public ImmutableDictionary<string, ImmutableSortedDictionary<string, string>> Tags { get; init; } =
         ImmutableDictionary<string, ImmutableSortedDictionary<string, string>>.Empty;
+
+    /// <summary>Load balancers, listeners, rules, target groups, targets and their health.</summary>
+    public LoadBalancingSnapshot LoadBalancing { get; init; } = LoadBalancingSnapshot.Empty;
+
+    /// <summary>ECS clusters, task definitions, services and tasks.</summary>
+    public EcsState Ecs { get; init; } = EcsState.Empty;
 
     /// <summary>
     /// How a service name is keyed in its namespace: in DNS namespaces two services may not differ only by

@@ -1,3 +1,4 @@
+using Portolan.Core.Ecs.Snapshots;
 using System.Collections.Immutable;
 using Portolan.Core.Discovery;
 using Portolan.Core.Registry;
@@ -23,7 +24,11 @@ internal static class SnapshotApplier
                 if (PhaseOf(e.Kv.Key) == phase) work.Apply(e);
             }
         }
-        return work.Build(revision);
+        return work.Build(revision) with
+        {
+            LoadBalancing = LoadBalancing.LoadBalancingApplier.Apply(snapshot.LoadBalancing, events),
+            Ecs = EcsStateApplier.Apply(snapshot.Ecs, events),
+        };
     }
 
     private static int PhaseOf(string key)

@@ -8,10 +8,14 @@ namespace Portolan.Core.Snapshots;
 /// Keeps the snapshot in step with the store: one full read at start, then the watch from the revision after
 /// it, applying each change batch and publishing the result with a single reference write. After a
 /// compaction outruns the watch, or the watch fails, it re-reads everything (like an etcd informer relist).
+/// The watch covers every key, not only the registry's: revisions that change nothing under <c>/p/</c> (cluster
+/// membership, other writers sharing the store) publish no new snapshot but still count as observed, so a
+/// caller waiting for the store's current revision (a write's read barrier, a failed compare) is never stuck
+/// waiting for a registry change that is not coming.
 /// </summary>
 /// <remarks>
 /// A group commit delivers many revisions at once; they are applied one after another and published once, when
-/// the watch has nothing more ready. Waiters wait for a revision and are woken only when it is published, so a
+/// the watch has nothing more ready. Waiters wait for a revision and are woken only when it is reached, so a
 /// commit of N writes with N callers waiting costs N wake-ups, not N for every revision (N²), which at a few
 /// hundred concurrent writers had cost more than the writes themselves.
 /// </remarks>
@@ -21,8 +25,10 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _waitersLock = new();
-    private readonly PriorityQueue<TaskCompletionSource, long> _waiters = new();
+    private readonly PriorityQueue<TaskCompletionSource, long> _revisionWaiters = new(); // until _observed >= priority
+    private readonly PriorityQueue<TaskCompletionSource, long> _changeWaiters = new();   // until _current.Revision > priority
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
+    private long _observed;
     private Task? _loop;
     private int _disposed;
 
@@ -46,16 +52,28 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         TaskCompletionSource reached;
         lock (_waitersLock)
         {
-            if (_current.Revision >= revision) return ValueTask.CompletedTask;
+            if (_observed >= revision) return ValueTask.CompletedTask;
             reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(reached, revision);
+            _revisionWaiters.Enqueue(reached, revision);
         }
-        // A cancelled wait leaves its entry behind until that revision comes; completing it then is harmless.
-        return new ValueTask(cancellationToken.CanBeCanceled ? reached.Task.WaitAsync(cancellationToken) : reached.Task);
+        return Wait(reached, cancellationToken);
     }
 
-    public async ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default) =>
-        await WaitForRevisionAsync(revision + 1, cancellationToken);
+    public ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        TaskCompletionSource changed;
+        lock (_waitersLock)
+        {
+            if (_current.Revision > revision) return ValueTask.CompletedTask;
+            changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _changeWaiters.Enqueue(changed, revision);
+        }
+        return Wait(changed, cancellationToken);
+    }
+
+    // A cancelled wait leaves its entry queued until its revision comes; completing it then is harmless.
+    private static ValueTask Wait(TaskCompletionSource waiter, CancellationToken ct) =>
+        new(ct.CanBeCanceled ? waiter.Task.WaitAsync(ct) : waiter.Task);
 
     private async Task<RegistrySnapshot> LoadAsync(CancellationToken ct)
     {
@@ -69,22 +87,35 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 
     private async Task FollowAsync(CancellationToken ct)
     {
+        // Set when the watch can't go on from the snapshot's revision: the next pass re-reads everything first.
+        // A failed re-read is retried on the next pass, never left to end the loop (the feed would freeze).
+        var relist = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await using var watch = _store.WatchAsync(StoreKeys.Root, Current.Revision + 1, ct).GetAsyncEnumerator(ct);
+                if (relist)
+                {
+                    Publish(await LoadAsync(ct));
+                    relist = false;
+                }
+
+                await using var watch = _store.WatchAsync("", Volatile.Read(ref _observed) + 1, ct).GetAsyncEnumerator(ct);
                 var next = Current;
+                var observed = Volatile.Read(ref _observed);
                 while (true)
                 {
                     var more = watch.MoveNextAsync();
                     // Publish what has been applied once the watch has nothing more ready (a whole group commit).
-                    if (!more.IsCompleted && next.Revision > Current.Revision) Publish(next);
+                    if (!more.IsCompleted) Catch(next, observed);
                     if (!await more) break;
-                    next = SnapshotApplier.Apply(next, watch.Current.Events, watch.Current.Revision);
+                    var batch = watch.Current;
+                    var registry = RegistryEvents(batch.Events);
+                    if (registry.Count > 0) next = SnapshotApplier.Apply(next, registry, batch.Revision);
+                    observed = Math.Max(observed, batch.Revision);
                 }
 
-                if (next.Revision > Current.Revision) Publish(next);
+                Catch(next, observed);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -92,36 +123,56 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
             }
             catch (StoreCompactedException e)
             {
+                // Compacted history can't be replayed (an etcd compaction that passed a slow or disconnected watch).
                 LogRelist(_logger, e.Message);
-                Publish(await LoadAsync(ct));
+                relist = true;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogWatchFailed(_logger, e);
+                relist = true;
                 await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ContinueWith(static _ => { }, CancellationToken.None);
-                try { Publish(await LoadAsync(ct)); }
-                catch (Exception again) when (!ct.IsCancellationRequested) { LogWatchFailed(_logger, again); }
             }
         }
     }
 
-    private void Publish(RegistrySnapshot next)
+    private static IReadOnlyList<WatchEvent> RegistryEvents(IReadOnlyList<WatchEvent> events)
     {
-        List<TaskCompletionSource>? reached = null;
+        var all = true;
+        foreach (var e in events) all &= e.Kv.Key.StartsWith(StoreKeys.Root, StringComparison.Ordinal);
+        return all ? events : events.Where(e => e.Kv.Key.StartsWith(StoreKeys.Root, StringComparison.Ordinal)).ToArray();
+    }
+
+    private void Publish(RegistrySnapshot next) => Catch(next, next.Revision);
+
+    /// <summary>
+    /// Publishes <paramref name="next"/> if it is newer than the current snapshot, records that the store reached
+    /// <paramref name="observed"/> (revisions past the snapshot's changed nothing in the registry), and wakes
+    /// the waiters that this satisfies, and only those.
+    /// </summary>
+    private void Catch(RegistrySnapshot next, long observed)
+    {
+        List<TaskCompletionSource>? woken = null;
         lock (_waitersLock)
         {
             // A relist may read an older revision than a batch already applied only if the store went back in
             // time, which neither SQLite nor etcd does; keep the newest regardless.
-            if (next.Revision < _current.Revision) return;
-            Volatile.Write(ref _current, next);
-            while (_waiters.TryPeek(out var waiter, out var revision) && revision <= next.Revision)
-            {
-                _waiters.Dequeue();
-                (reached ??= []).Add(waiter);
-            }
+            if (next.Revision > _current.Revision) Volatile.Write(ref _current, next);
+            if (Math.Max(observed, next.Revision) > _observed) Volatile.Write(ref _observed, Math.Max(observed, next.Revision));
+            Dequeue(_revisionWaiters, _observed, ref woken);
+            Dequeue(_changeWaiters, _current.Revision - 1, ref woken);
         }
-        if (reached is null) return;
-        foreach (var waiter in reached) waiter.TrySetResult();
+        if (woken is null) return;
+        foreach (var waiter in woken) waiter.TrySetResult();
+    }
+
+    private static void Dequeue(PriorityQueue<TaskCompletionSource, long> waiters, long upTo, ref List<TaskCompletionSource>? into)
+    {
+        while (waiters.TryPeek(out var waiter, out var revision) && revision <= upTo)
+        {
+            waiters.Dequeue();
+            (into ??= []).Add(waiter);
+        }
     }
 
     public async ValueTask DisposeAsync()

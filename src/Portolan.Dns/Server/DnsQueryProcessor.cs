@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Portolan.Dns.Wire;
 using Portolan.Dns.Zones;
 
@@ -8,7 +9,7 @@ namespace Portolan.Dns.Server;
 /// add OPT, fill in the header. Pure apart from reading the view: no I/O, no allocation, no exceptions for bad
 /// input — every request gets a reply length (0 = send nothing).
 /// </summary>
-internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions options)
+internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions options, DnsMetrics? metrics = null)
 {
     /// <summary>What <see cref="Process"/> returns for a query to hand to an upstream resolver.</summary>
     public const int Forward = -1;
@@ -26,6 +27,7 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
     /// </returns>
     public int Process(ReadOnlySpan<byte> request, Span<byte> response, bool overUdp, Random random)
     {
+        var started = Stopwatch.GetTimestamp();
         Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
         var status = DnsQueryParser.Parse(request, name, out var query);
         if (status == QueryParseStatus.Drop) return 0;
@@ -63,6 +65,7 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
         if (options.Forwarders.Count > 0) flags |= DnsFlags.RA;
         if (edns) writer.TryWriteOpt((ushort)options.MaxUdpPayload, rcode, query.DnssecOk);
         writer.WriteHeader(query.Id, flags, rcode);
+        metrics?.Record(query.QuestionType, rcode, overUdp, started);
         return writer.Position;
     }
 
@@ -70,7 +73,8 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
     /// Writes a reply with <paramref name="rcode"/> and the request's question (SERVFAIL when no upstream answered,
     /// TC when an upstream's reply is larger than the client takes). Returns 0 for a request that gets no reply.
     /// </summary>
-    public int Fail(ReadOnlySpan<byte> request, Span<byte> response, bool overUdp, int rcode, bool truncated = false)
+    /// <param name="started">When the request arrived (<see cref="Stopwatch.GetTimestamp"/>), for the duration metric; 0 = now.</param>
+    public int Fail(ReadOnlySpan<byte> request, Span<byte> response, bool overUdp, int rcode, bool truncated = false, long started = 0)
     {
         Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
         if (DnsQueryParser.Parse(request, name, out var query) == QueryParseStatus.Drop) return 0;
@@ -78,7 +82,17 @@ internal sealed class DnsQueryProcessor(IZoneViewSource views, DnsServerOptions 
         if (query.HasQuestion) writer.TryWriteQuestion(name[..query.QuestionNameLength], query.QuestionType, query.QuestionClass);
         var flags = (ushort)(DnsFlags.QR | DnsFlags.RA | (query.Flags & (DnsFlags.OpcodeMask | DnsFlags.RD)) | (truncated ? DnsFlags.TC : 0));
         writer.WriteHeader(query.Id, flags, rcode);
+        metrics?.Record(query.QuestionType, rcode, overUdp, started == 0 ? Stopwatch.GetTimestamp() : started);
         return writer.Position;
+    }
+
+    /// <summary>Counts an upstream's reply relayed to the client as it is (<paramref name="reply"/>: without TCP's length prefix).</summary>
+    public void CountForwarded(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, bool overUdp, long started)
+    {
+        if (metrics is null || reply.Length < DnsLimits.HeaderSize) return;
+        Span<byte> name = stackalloc byte[DnsLimits.MaxNameLength];
+        DnsQueryParser.Parse(request, name, out var query);
+        metrics.Record(query.QuestionType, reply[3] & DnsFlags.RCodeMask, overUdp, started);
     }
 
     /// <summary>The largest UDP reply the client of <paramref name="request"/> takes (its EDNS size within our maximum, or 512).</summary>

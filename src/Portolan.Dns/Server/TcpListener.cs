@@ -134,6 +134,7 @@ internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor proce
     /// <summary>Relays a query upstream over TCP; SERVFAIL when every slot is busy or no upstream answers.</summary>
     private async Task<int> ForwardAsync(ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var written = 0;
         if (forwarder.TryAcquire())
         {
@@ -147,7 +148,9 @@ internal sealed partial class TcpListener(Socket socket, DnsQueryProcessor proce
             }
         }
 
-        return written > 0 ? written : processor.Fail(request.Span, response.Span, overUdp: false, DnsRCode.ServFail);
+        if (written == 0) return processor.Fail(request.Span, response.Span, overUdp: false, DnsRCode.ServFail, started: started);
+        processor.CountForwarded(request.Span, response.Span[..written], overUdp: false, started);
+        return written;
     }
 
     private int Process(ReadOnlySpan<byte> request, Span<byte> response, Random random)

@@ -279,6 +279,7 @@ internal sealed partial class UdpListener : IAsyncDisposable
 
     private async Task ForwardAsync(Socket socket, byte[] request, int length, SocketAddress peer, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await Task.Yield();
         var response = ArrayPool<byte>.Shared.Rent(Wire.DnsLimits.MaxMessageSize);
         try
@@ -286,12 +287,16 @@ internal sealed partial class UdpListener : IAsyncDisposable
             var written = await _forwarder.ExchangeAsync(request.AsMemory(0, length), response, overUdp: true, ct);
             if (written == 0)
             {
-                written = _processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.ServFail);
+                written = _processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.ServFail, started: started);
             }
             else if (written > _processor.UdpLimit(request.AsSpan(0, length)))
             {
                 // Bigger than this client takes over UDP: it retries over TCP, which is forwarded over TCP.
-                written = _processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.NoError, truncated: true);
+                written = _processor.Fail(request.AsSpan(0, length), response, overUdp: true, Wire.DnsRCode.NoError, truncated: true, started: started);
+            }
+            else
+            {
+                _processor.CountForwarded(request.AsSpan(0, length), response.AsSpan(0, written), overUdp: true, started);
             }
 
             // Synchronous on purpose: one async call would switch the socket to non-blocking mode for good, and

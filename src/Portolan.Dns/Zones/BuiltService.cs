@@ -14,3 +14,6 @@ internal sealed record BuiltService(
     byte[] Owner,
     ServiceRecords Records,
     InstanceNames Instances);
+
+/// <summary>An instance's own name (<c>&lt;instance-id&gt;.&lt;service&gt;.&lt;namespace&gt;</c>) and its address records.</summary>
+internal sealed record InstanceName(byte[] Name, byte[]? A, byte[]? Aaaa);

@@ -10,14 +10,14 @@ namespace Portolan.Dns.Zones;
 /// </summary>
 internal sealed class InstanceNames
 {
-    public static readonly InstanceNames Empty = new([], []);
 
     private readonly Dictionary<byte[], NameNode>.AlternateLookup<ReadOnlySpan<byte>> _names;
 
     /// <param name="owner">The service's name; every instance name ends with it.</param>
     /// <param name="instances">Instance names and their address record tails; the first of equal names wins.</param>
-    public InstanceNames(byte[] owner, IEnumerable<(byte[] Name, byte[]? A, byte[]? Aaaa)> instances)
+    public InstanceNames(byte[] owner, IReadOnlyList<InstanceName> instances)
     {
+        All = instances;
         var names = new Dictionary<byte[], NameNode>(NameComparer.Instance);
         foreach (var (name, a, aaaa) in instances) names.TryAdd(name, new NameNode { InstanceA = a, InstanceAaaa = aaaa });
         var lookup = names.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -32,6 +32,9 @@ internal sealed class InstanceNames
         _names = lookup;
         Count = names.Count;
     }
+
+    /// <summary>The instances' names and address records, in the order they were given.</summary>
+    public IReadOnlyList<InstanceName> All { get; }
 
     public int Count { get; }
 

@@ -88,7 +88,7 @@ internal static class ZoneViewBuilder
         var aaaa = dns.Has(RecordType.Aaaa) ? new ChoicesBuilder() : null;
         var srv = dns.Has(RecordType.Srv) ? new ChoicesBuilder() : null;
         var cname = dns.Has(RecordType.Cname) ? new ChoicesBuilder() : null;
-        var instanceNames = new List<(byte[] Name, byte[]? A, byte[]? Aaaa)>();
+        var instanceNames = new List<InstanceName>();
         foreach (var instance in service.Instances.Values)
         {
             var attributes = instance.Record.Attributes;
@@ -114,7 +114,7 @@ internal static class ZoneViewBuilder
                 var ttl = Ttl(dns, RecordType.Srv);
                 var (glueA, glueAaaa) = (ipv4 is null ? null : RecordTail.A(ttl, ipv4), ipv6 is null ? null : RecordTail.Aaaa(ttl, ipv6));
                 srv.Add(new Candidate(RecordTail.Srv(ttl, 1, 1, port, hostName), glueA, glueAaaa), healthy);
-                instanceNames.Add((hostName, glueA, glueAaaa));
+                instanceNames.Add(new InstanceName(hostName, glueA, glueAaaa));
             }
         }
 

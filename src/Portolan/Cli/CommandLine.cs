@@ -4,7 +4,8 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--strict-aws] [--dns-forward HOST:PORT]...</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
+/// [--account N] [--auth FILE] [--health-interval SECONDS] [--node-name NAME] [--strict-aws] [--dns-forward HOST:PORT]...
+/// [--log-format text|json]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
 internal static class CommandLine
@@ -117,6 +118,18 @@ internal static class CommandLine
                 case "--auth":
                     options = options with { AuthFile = value };
                     break;
+                case "--log-format":
+                    if (value is "text" or "json") options = options with { LogFormat = value == "json" ? LogFormat.Json : LogFormat.Text };
+                    else error = $"'{value}' is not a log format: use text or json.";
+                    break;
+                case "--health-interval":
+                    error = CheckSeconds(value, 1, 300, out var interval);
+                    options = options with { HealthInterval = interval };
+                    break;
+                case "--node-name":
+                    error = value.Contains('/', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) ? $"'{value}' is not a node name (no '/' or spaces)." : null;
+                    options = options with { NodeName = value };
+                    break;
                 default:
                     return Unknown(name);
             }
@@ -131,7 +144,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--strict-aws", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--health-interval", "--node-name", "--strict-aws", "--log-format", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {
@@ -143,8 +156,30 @@ internal static class CommandLine
 
     private static string? CheckStore(string value) =>
         value.StartsWith("sqlite:", StringComparison.Ordinal) && value.Length > "sqlite:".Length ? null
-        : value.StartsWith("etcd://", StringComparison.Ordinal) && value.Length > "etcd://".Length ? null
+        : value.StartsWith("etcd://", StringComparison.Ordinal) ? CheckEtcdStore(value)
         : $"'{value}' is not a store URI: use sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...].";
+
+    /// <summary>A whole or fractional number of seconds in [min, max], e.g. "5" or "0.5"; a trailing "s" is allowed.</summary>
+    private static string? CheckSeconds(string value, double min, double max, out TimeSpan span)
+    {
+        var ok = double.TryParse(value.EndsWith('s') ? value[..^1] : value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= min && seconds <= max;
+        span = ok ? TimeSpan.FromSeconds(seconds) : default;
+        return ok ? null : string.Create(CultureInfo.InvariantCulture, $"'{value}' is not a number of seconds between {min} and {max}.");
+    }
+
+    private static string? CheckEtcdStore(string value)
+    {
+        try
+        {
+            Portolan.Storage.Etcd.EtcdStoreOptions.Parse(value);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
 
     /// <summary>Region names are lower-case words and digits joined by dashes (us-east-1, eu-central-2, local).</summary>
     private static string? CheckRegion(string value)

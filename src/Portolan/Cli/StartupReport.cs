@@ -1,3 +1,4 @@
+using Portolan.Core.Cluster;
 using Portolan.Hosting;
 
 namespace Portolan.Cli;
@@ -13,6 +14,8 @@ namespace Portolan.Cli;
 /// region: us-east-1
 /// account: 000000000000
 /// auth: off
+/// node: myhost-7766
+/// role: leader (1 live, leader myhost-7766)
 /// api: http://127.0.0.1:7766
 /// api: http://[::1]:7766
 /// dns: udp://127.0.0.1:7753
@@ -35,6 +38,12 @@ internal static class StartupReport
         output.WriteLine($"region: {options.Region}");
         output.WriteLine($"account: {options.Account}");
         output.WriteLine($"auth: {(options.AuthFile is null ? "off" : Path.GetFullPath(options.AuthFile))}");
+        if (host.Services.GetService(typeof(IClusterMembership)) is IClusterMembership cluster)
+        {
+            output.WriteLine($"node: {cluster.NodeId}");
+            output.WriteLine($"role: {(cluster.IsLeader ? "leader" : "follower")} ({cluster.View.Nodes.Length} live, leader {cluster.View.LeaderId ?? "none"})");
+        }
+
         foreach (var endpoint in host.ApiEndpoints)
         {
             output.WriteLine($"{ApiPrefix}{endpoint.GetLeftPart(UriPartial.Authority)}");

@@ -10,6 +10,8 @@ using Portolan.Api.Auth;
 using Portolan.Api.Edge;
 using Portolan.Dns.Server;
 using Portolan.Storage;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
 
 namespace Portolan.Hosting;
 
@@ -81,6 +83,8 @@ public sealed class PortolanHost : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
 
         var listeners = ApiListeners.Bind(options.ApiEndpoints);
+        // The default node name needs the bound port (several nodes may share a machine).
+        options = options with { NodeName = options.NodeName ?? $"{Environment.MachineName}-{listeners.EndPoints[0].Port}" };
         IStore? store = null;
         try
         {
@@ -98,7 +102,7 @@ public sealed class PortolanHost : IAsyncDisposable
             }
             else
             {
-                ConfigureDefaultLogging(builder.Logging);
+                ConfigureDefaultLogging(builder.Logging, options.LogFormat);
             }
 
             builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
@@ -106,11 +110,16 @@ public sealed class PortolanHost : IAsyncDisposable
             builder.Services.AddAwsEdge(configureAuth: auth => auth.AccessKeys = accessKeys);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(new BoundApiEndpoints(listeners.EndPoints.Select(ToUri).ToArray()));
             builder.Services.AddPortolanServices(options);
             configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();
             app.UseMiddleware<StatusPage>();
+            app.UsePortolanConsole();
+            app.UsePortolanMetrics();
+            app.UseMiddleware<MembersEndpoint>();
+            app.UseMiddleware<Api.Ecs.TaskLogsEndpoint>();
             app.UseAwsEdge();
 
             await app.StartAsync(cancellationToken);
@@ -161,14 +170,32 @@ public sealed class PortolanHost : IAsyncDisposable
         });
     }
 
-    private static void ConfigureDefaultLogging(ILoggingBuilder logging)
+    private static void ConfigureDefaultLogging(ILoggingBuilder logging, LogFormat format)
     {
         // stdout carries the machine-readable start-up lines only; every log line goes to stderr.
-        logging.AddSimpleConsole(console =>
+        if (format == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+            logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                // Log text is not HTML: keep '+', '<', quotes and non-ASCII readable instead of \uXXXX.
+                console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions
+                {
+                    Indented = false,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                };
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(LogLevel.Information);
         // Per-request hosting and Kestrel logs would cost more than the requests themselves.

@@ -1,8 +1,20 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Api.CloudMap;
+using Portolan.Api.Ecs;
+using Portolan.Api.Elb;
 using System.Net;
+using Microsoft.Extensions.Options;
 using Portolan.Core;
+using Portolan.Core.LoadBalancing;
+using Portolan.Core.Cluster;
+using Portolan.Core.Ecs;
 using Portolan.Dns;
+using Portolan.WebConsole;
+using Portolan.WebConsole.Metrics;
+using Portolan.Health;
+using Portolan.Health.Ownership;
+using Portolan.Proxy;
+using Portolan.Tasks;
 
 namespace Portolan.Hosting;
 
@@ -25,8 +37,14 @@ internal static class ServiceRegistration
             registry.StrictAws = options.StrictAws;
         });
 
+        // Load balancers, listeners, rules, target groups and targets (the ELBv2 API, the proxy and health engine use it).
+        services.AddLoadBalancingRegistry();
+
         // AWS services on the edge. ECS and ELBv2 join the same way.
         services.AddCloudMapApi();
+        services.AddElbApi();
+        services.AddEcsRegistry();
+        services.AddEcsApi();
 
         // Authoritative DNS for every DNS namespace, answered from the snapshot (after the registry: it starts
         // once the snapshot is loaded).
@@ -39,6 +57,34 @@ internal static class ServiceRegistration
                 dns.Forwarders.Add(new IPEndPoint(upstream.Address ?? IPAddress.Loopback, upstream.Port));
             }
         });
+
+        // The web console on the API port (/console/): pages that call the AWS APIs above, plus read-only views.
+        services.AddPortolanConsole();
+
+        // Prometheus /metrics on the API port for every Portolan.* meter.
+        services.AddPortolanMetrics();
+
+        // Active health checks (Cloud Map HealthCheckConfig instances and target-group targets), after both
+        // registries: crossings are written through them.
+        // On a shared (etcd) store each check is probed by one node, chosen by cluster membership; alone, by this one.
+        if (options.StoreUri.StartsWith("etcd://", StringComparison.Ordinal)) services.AddSingleton<IHealthCheckOwnership, ClusterOwnership>();
+        services.AddPortolanHealth(health => health.CloudMapInterval = options.HealthInterval);
+
+        // Cluster membership (leader, work ownership) after DNS: it advertises the DNS endpoint DNS bound.
+        services.AddPortolanCluster(cluster =>
+        {
+            cluster.NodeId = options.NodeName ?? Environment.MachineName;
+            cluster.Version = VersionInfo.Version;
+        });
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(
+            cluster => cluster.Addresses = () => NodeAddresses.Of(sp)));
+
+        // The load balancers' data plane: a port per listener, fed from the snapshot (after the registry, like DNS).
+        services.AddPortolanProxyFromRegistry();
+
+        // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
+        // the cluster membership still work).
+        services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
 
         return services;
     }

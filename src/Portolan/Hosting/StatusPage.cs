@@ -3,12 +3,14 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Portolan.Api.Edge;
+using Portolan.WebConsole.Web;
 
 namespace Portolan.Hosting;
 
 /// <summary>
 /// <c>GET /</c> and <c>HEAD /</c> on the API port: a small JSON document, so that scripts can wait for readiness
-/// (<c>curl -fsS http://127.0.0.1:7766/</c>) and see what is served. The console will take this path over later.
+/// (<c>curl -fsS http://127.0.0.1:7766/</c>) and see what is served. A browser (one that asks for HTML) is sent on
+/// to the console instead; scripts and curl, which accept anything, keep getting the document.
 /// </summary>
 internal sealed class StatusPage(RequestDelegate next, IServer server, PortolanOptions options, IEnumerable<IAwsService> services)
 {
@@ -22,6 +24,12 @@ internal sealed class StatusPage(RequestDelegate next, IServer server, PortolanO
             return next(context);
         }
 
+        if (PrefersHtml(request))
+        {
+            context.Response.Redirect(ConsolePaths.Root + "/");
+            return Task.CompletedTask;
+        }
+
         var document = _document ?? Build();
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -29,6 +37,17 @@ internal sealed class StatusPage(RequestDelegate next, IServer server, PortolanO
         response.ContentLength = document.Length;
         response.Headers.CacheControl = "no-store";
         return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(document).AsTask();
+    }
+
+    /// <summary>Browsers list text/html explicitly; curl (<c>*/*</c>) and HTTP clients with no Accept do not.</summary>
+    private static bool PrefersHtml(HttpRequest request)
+    {
+        foreach (var accept in request.Headers.Accept)
+        {
+            if (accept is not null && accept.Contains("text/html", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+
+        return false;
     }
 
     private byte[] Build()
@@ -43,6 +62,8 @@ internal sealed class StatusPage(RequestDelegate next, IServer server, PortolanO
             json.WriteString("region", options.Region);
             json.WriteString("account", options.Account);
             json.WriteBoolean("auth", options.AuthFile is not null);
+            json.WriteString("console", ConsolePaths.Root + "/");
+            json.WriteString("metrics", "/metrics");
             json.WriteStartObject("endpoints");
             json.WriteStartArray("api");
             foreach (var address in addresses)

@@ -1,4 +1,5 @@
 using Portolan.Storage;
+using Portolan.Storage.Etcd;
 using Portolan.Storage.Sqlite;
 
 namespace Portolan.Hosting;
@@ -22,7 +23,22 @@ internal static class StoreOpener
                 throw new IOException($"Can't open the SQLite store {path}: {e.Message}", e);
             }
         }
-        // The etcd store (cluster mode) is its own piece of work; until it lands say so plainly.
-        throw new IOException($"The store '{uri}' is not available in this build: only sqlite:PATH is supported so far.");
+        if (uri.StartsWith("etcd://", StringComparison.Ordinal))
+        {
+            try
+            {
+                return await EtcdStore.OpenAsync(EtcdStoreOptions.Parse(uri), cancellationToken);
+            }
+            catch (FormatException e)
+            {
+                throw new IOException($"Can't use the etcd store {uri}: {e.Message}", e);
+            }
+            catch (StoreUnavailableException e)
+            {
+                throw new IOException($"Can't open the etcd store {uri}: {e.Message}", e);
+            }
+        }
+
+        throw new IOException($"The store '{uri}' is not supported: use sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...][/NAMESPACE].");
     }
 }
