@@ -157,7 +157,7 @@ internal static class DnsCommands
     private static double P(double[] sorted, int percentile) =>
         sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static JsonObject DnsConfig(int ttl, params string[] types) => new()
+    public static JsonObject DnsConfig(int ttl, params string[] types) => new()
     {
         ["RoutingPolicy"] = "MULTIVALUE",
         ["DnsRecords"] = new JsonArray([.. types.Select(t => (JsonNode)new JsonObject { ["Type"] = t, ["TTL"] = ttl })]),

@@ -16,9 +16,11 @@ internal static class Program
               Creates the HTTP namespace, services reg0..regN-1 (targets of the RegisterInstance load) and the
               service disc<M> holding M instances (target of the DiscoverInstances load).
               Prints: register-services=<id> <id> ...
-          portolan-bench load --url URL [--namespace bench100k] [--services 100] [--instances 100000] [--concurrency 64]
-              Creates the namespace and services svc000.. and registers the instances round-robin over them
-              (each RegisterInstance is durable before it is answered). Prints loaded=, seconds=, rate=.
+          portolan-bench load --url URL [--namespace bench100k] [--namespace-type HTTP|DNS_PRIVATE] [--services 100]
+                             [--instances 100000] [--concurrency 64]
+              Creates the namespace and services svc000.. (in a DNS namespace with A and SRV records) and registers
+              the instances round-robin over them (each RegisterInstance is durable before it is answered).
+              Prints loaded=, seconds=, rate=.
           portolan-bench coldstart --url URL --namespace NS --service SVC [--timeout 60] [--settle 3] -- COMMAND ARGS...
               Starts COMMAND (e.g. portolan serve ... on the URL's port), and times: process start -> 'ready' on its
               stdout, and process start -> first 200 DiscoverInstances answer with instances (polled every 2 ms).
@@ -108,13 +110,20 @@ internal static class Program
         var serviceCount = o.GetInt("services", 100);
         var instances = o.GetInt("instances", 100_000);
         var concurrency = o.GetInt("concurrency", 64);
+        var dns = o.Get("namespace-type", "HTTP") switch
+        {
+            "HTTP" => false,
+            "DNS_PRIVATE" => true,
+            var other => throw new ArgumentException($"--namespace-type is HTTP or DNS_PRIVATE, not '{other}'"),
+        };
         using var client = new CloudMapClient(o.Url, concurrency);
 
-        var ns = await client.EnsureHttpNamespaceAsync(nsName);
+        // A DNS namespace gets services with A and SRV records, so every instance has DNS names too.
+        var ns = dns ? await client.EnsureDnsNamespaceAsync(nsName, 60) : await client.EnsureHttpNamespaceAsync(nsName);
         var services = new string[serviceCount];
         for (var i = 0; i < serviceCount; i++)
         {
-            services[i] = await client.EnsureServiceAsync(ns, ServiceName(i));
+            services[i] = await client.EnsureServiceAsync(ns, ServiceName(i), dns ? DnsCommands.DnsConfig(60, "A", "SRV") : null);
         }
 
         var clock = Stopwatch.StartNew();

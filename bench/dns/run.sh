@@ -9,11 +9,13 @@
 #                collections while it ran.
 #   propagation  register / UNHEALTHY / HEALTHY / deregister through the API, then UDP queries until the answer
 #                shows the change: the distribution of the delay after the API call returned.
+#   propagation-large   the same with LARGE (100,000) more instances registered in a second DNS namespace first, so
+#                that every change rebuilds the zone view of a big registry.
 #
 # Usage: bench/dns/run.sh                      (everything, ~25 min on 2 cores)
 #        STEPS=propagation bench/dns/run.sh
 #        RUNS=1 DURATION=5 PEERS=nsd MODES_FREE="free-T1" MODES_PIN="" bench/dns/run.sh     (a quick look)
-# Tunables (environment): STEPS RUNS DURATION WARMUP PEERS MODES_FREE MODES_PIN API_PORT DNS_PORT SAMPLES
+# Tunables (environment): STEPS RUNS DURATION WARMUP PEERS MODES_FREE MODES_PIN API_PORT DNS_PORT SAMPLES LARGE
 #   OUT ARTIFACTS BUILD
 # Only 127.0.0.1 is used; every load run is bounded (dnsperf -l and timeout); the processes it starts are
 # stopped by PID.
@@ -22,7 +24,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH=$(dirname "$HERE")
 ROOT=$(dirname "$BENCH")
-STEPS=${STEPS:-"throughput propagation"}
+STEPS=${STEPS:-"throughput propagation propagation-large"}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}                  # seconds per dnsperf run
 WARMUP=${WARMUP:-15}                      # seconds of load on a fresh Portolan before measuring (JIT tiers, PGO)
@@ -32,6 +34,7 @@ MODES_PIN=${MODES_PIN:-"pin-T1 pin-T2 pin-T1-Q20000"}
 API_PORT=${API_PORT:-18490}
 DNS_PORT=${DNS_PORT:-18453}
 SAMPLES=${SAMPLES:-250}                   # propagation samples per kind of change
+LARGE=${LARGE:-100000}                    # instances (in 100 DNS services) registered before propagation-large
 OUT=${OUT:-$(mktemp -d /tmp/portolan-dns.XXXXXX)}
 ARTIFACTS=${ARTIFACTS:-$BENCH/.artifacts}
 BUILD=${BUILD:-1}
@@ -134,13 +137,22 @@ throughput() {
   done
 }
 
-propagation() {
-  start_portolan propagation
+propagation() { # [LABEL [EXTRA_INSTANCES]]
+  local label=${1:-propagation} extra=${2:-0}
+  start_portolan "$label"
   [ -f "$RUN/domaina.zone" ] || "$PEERS_SH" setup
   bench dns-setup --url "http://127.0.0.1:$API_PORT/" --zone "$RUN/domaina.zone" >/dev/null
-  log "propagation: $SAMPLES samples of each change"
+  if [ "$extra" -gt 0 ]; then
+    log "$label: registering $extra instances in the DNS namespace big (100 services, A and SRV)"
+    bench load --url "http://127.0.0.1:$API_PORT/" --namespace big --namespace-type DNS_PRIVATE --services 100 \
+      --instances "$extra" --concurrency 128 | tr '\n' ' ' >&2
+    echo >&2
+    dig +short +norec @127.0.0.1 -p "$DNS_PORT" i-000000.svc000.big A | grep -q . || die "the big namespace does not answer"
+  fi
+  log "$label: $SAMPLES samples of each change"
   bench dns-propagation --url "http://127.0.0.1:$API_PORT/" --dns "127.0.0.1:$DNS_PORT" --namespace domaina \
-    --samples "$SAMPLES" --csv "$OUT/propagation.csv" | tee "$OUT/propagation.txt"
+    --samples "$SAMPLES" --csv "$OUT/$label.csv" | tee "$OUT/$label.txt"
+  echo "server RSS at the end: $(( $(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status") / 1024 )) MiB" | tee -a "$OUT/$label.txt"
   stop_portolan
 }
 
@@ -151,6 +163,7 @@ for step in $STEPS; do
   case $step in
     throughput) throughput ;;
     propagation) propagation ;;
+    propagation-large) propagation propagation-large "$LARGE" ;;
     *) die "unknown step $step" ;;
   esac
 done
@@ -173,5 +186,10 @@ echo "ended $(date -u +%Y-%m-%dT%H:%MZ); load average $(cut -d' ' -f1-3 /proc/lo
     echo
     echo "Propagation (API call returned -> a UDP query sees the change):"
     cat "$OUT/propagation.txt"
+  fi
+  if [ -f "$OUT/propagation-large.txt" ]; then
+    echo
+    echo "Propagation with $LARGE more DNS instances registered:"
+    cat "$OUT/propagation-large.txt"
   fi
 } | tee "$OUT/summary.txt"

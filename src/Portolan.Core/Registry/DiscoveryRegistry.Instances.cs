@@ -35,7 +35,7 @@ public sealed partial class DiscoveryRegistry
                 throw new RegistryException(ErrorCodes.ResourceLimitExceeded, $"Service {svc.Id} already has the maximum of {max} instances.");
 
             var now = Now();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             var record = new InstanceRecord
             {
                 ServiceId = svc.Id, Id = cmd.InstanceId, CreatorRequestId = cmd.CreatorRequestId,
@@ -63,7 +63,7 @@ public sealed partial class DiscoveryRegistry
             if (!svc.Instances.TryGetValue(instanceId, out var instance))
                 throw new RegistryException(ErrorCodes.InstanceNotFound, $"Instance {instanceId} not found in service {svc.Id}.");
             var now = Now();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             return new Plan<string>(new Txn([Compare.ModRevisionIs(StoreKeys.Instance(svc.Id, instanceId), instance.ModRevision)],
             [
                 TxnOp.Delete(StoreKeys.Instance(svc.Id, instanceId)),

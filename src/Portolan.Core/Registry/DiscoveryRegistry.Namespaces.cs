@@ -42,7 +42,7 @@ public sealed partial class DiscoveryRegistry
 
             var now = Now();
             var id = ResourceIds.NewNamespaceId();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             var record = new NamespaceRecord
             {
                 Id = id, Arn = Arns.Namespace(id), Name = name, Type = cmd.Type, Description = cmd.Description,
@@ -72,7 +72,7 @@ public sealed partial class DiscoveryRegistry
             if (ns.Record.Type != cmd.Type)
                 throw RegistryException.InvalidInput($"Namespace {cmd.Id} is not a {TypeName(cmd.Type)} namespace.");
             var now = Now();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             var record = ns.Record with
             {
                 Description = cmd.Description ?? ns.Record.Description,
@@ -94,7 +94,7 @@ public sealed partial class DiscoveryRegistry
             if (!ns.ServiceIds.IsEmpty)
                 throw new RegistryException(ErrorCodes.ResourceInUse, $"Namespace {id} has {ns.ServiceIds.Count} service(s); delete them first.");
             var now = Now();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             return new Plan<string>(new Txn(
             [
                 Compare.ModRevisionIs(StoreKeys.Namespace(id), ns.ModRevision),

@@ -88,7 +88,7 @@ public sealed partial class DiscoveryRegistry
             ServiceConfig.Health(cmd.HealthCheckConfig, null, dns, ns.Record, _options.StrictAws);
 
             var now = Now();
-            var opId = ResourceIds.NewOperationId();
+            var opId = ResourceIds.NewOperationId(now);
             var record = svc.Record with { Description = cmd.Description ?? svc.Record.Description, DnsConfig = dns, HealthCheckConfig = cmd.HealthCheckConfig };
             return new Plan<string>(new Txn([Compare.ModRevisionIs(StoreKeys.Service(svc.Id), svc.ModRevision)],
             [

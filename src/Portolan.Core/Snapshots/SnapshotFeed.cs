@@ -13,13 +13,20 @@ namespace Portolan.Core.Snapshots;
 /// caller waiting for the store's current revision (a write's read barrier, a failed compare) is never stuck
 /// waiting for a registry change that is not coming.
 /// </summary>
+/// <remarks>
+/// A group commit delivers many revisions at once; they are applied one after another and published once, when
+/// the watch has nothing more ready. Waiters wait for a revision and are woken only when it is reached, so a
+/// commit of N writes with N callers waiting costs N wake-ups, not N for every revision (N²), which at a few
+/// hundred concurrent writers had cost more than the writes themselves.
+/// </remarks>
 public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
 {
     private readonly IStore _store;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _waitersLock = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PriorityQueue<TaskCompletionSource, long> _revisionWaiters = new(); // until _observed >= priority
+    private readonly PriorityQueue<TaskCompletionSource, long> _changeWaiters = new();   // until _current.Revision > priority
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
     private long _observed;
     private Task? _loop;
@@ -40,33 +47,33 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         _loop = Task.Run(() => FollowAsync(_stop.Token), CancellationToken.None);
     }
 
-    public async ValueTask WaitForRevisionAsync(long revision, CancellationToken cancellationToken = default)
+    public ValueTask WaitForRevisionAsync(long revision, CancellationToken cancellationToken = default)
     {
-        while (true)
+        TaskCompletionSource reached;
+        lock (_waitersLock)
         {
-            Task changed;
-            lock (_waitersLock)
-            {
-                if (_observed >= revision) return;
-                changed = _changed.Task;
-            }
-            await changed.WaitAsync(cancellationToken);
+            if (_observed >= revision) return ValueTask.CompletedTask;
+            reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _revisionWaiters.Enqueue(reached, revision);
         }
+        return Wait(reached, cancellationToken);
     }
 
-    public async ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default)
+    public ValueTask WaitForChangeAsync(long revision, CancellationToken cancellationToken = default)
     {
-        while (true)
+        TaskCompletionSource changed;
+        lock (_waitersLock)
         {
-            Task changed;
-            lock (_waitersLock)
-            {
-                if (_current.Revision > revision) return;
-                changed = _changed.Task;
-            }
-            await changed.WaitAsync(cancellationToken);
+            if (_current.Revision > revision) return ValueTask.CompletedTask;
+            changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _changeWaiters.Enqueue(changed, revision);
         }
+        return Wait(changed, cancellationToken);
     }
+
+    // A cancelled wait leaves its entry queued until its revision comes; completing it then is harmless.
+    private static ValueTask Wait(TaskCompletionSource waiter, CancellationToken ct) =>
+        new(ct.CanBeCanceled ? waiter.Task.WaitAsync(ct) : waiter.Task);
 
     private async Task<RegistrySnapshot> LoadAsync(CancellationToken ct)
     {
@@ -93,12 +100,22 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
                     relist = false;
                 }
 
-                await foreach (var batch in _store.WatchAsync("", Volatile.Read(ref _observed) + 1, ct))
+                await using var watch = _store.WatchAsync("", Volatile.Read(ref _observed) + 1, ct).GetAsyncEnumerator(ct);
+                var next = Current;
+                var observed = Volatile.Read(ref _observed);
+                while (true)
                 {
+                    var more = watch.MoveNextAsync();
+                    // Publish what has been applied once the watch has nothing more ready (a whole group commit).
+                    if (!more.IsCompleted) Catch(next, observed);
+                    if (!await more) break;
+                    var batch = watch.Current;
                     var registry = RegistryEvents(batch.Events);
-                    if (registry.Count > 0) Publish(SnapshotApplier.Apply(Current, registry, batch.Revision));
-                    else Observe(batch.Revision);
+                    if (registry.Count > 0) next = SnapshotApplier.Apply(next, registry, batch.Revision);
+                    observed = Math.Max(observed, batch.Revision);
                 }
+
+                Catch(next, observed);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -126,34 +143,36 @@ public sealed partial class SnapshotFeed : ISnapshotSource, IAsyncDisposable
         return all ? events : events.Where(e => e.Kv.Key.StartsWith(StoreKeys.Root, StringComparison.Ordinal)).ToArray();
     }
 
-    /// <summary>Records that the store reached <paramref name="revision"/> with no registry change, and wakes waiters.</summary>
-    private void Observe(long revision)
-    {
-        TaskCompletionSource changed;
-        lock (_waitersLock)
-        {
-            if (revision <= _observed) return;
-            Volatile.Write(ref _observed, revision);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
-    }
+    private void Publish(RegistrySnapshot next) => Catch(next, next.Revision);
 
-    private void Publish(RegistrySnapshot next)
+    /// <summary>
+    /// Publishes <paramref name="next"/> if it is newer than the current snapshot, records that the store reached
+    /// <paramref name="observed"/> (revisions past the snapshot's changed nothing in the registry), and wakes
+    /// the waiters that this satisfies, and only those.
+    /// </summary>
+    private void Catch(RegistrySnapshot next, long observed)
     {
-        TaskCompletionSource changed;
+        List<TaskCompletionSource>? woken = null;
         lock (_waitersLock)
         {
             // A relist may read an older revision than a batch already applied only if the store went back in
             // time, which neither SQLite nor etcd does; keep the newest regardless.
-            if (next.Revision < _current.Revision || next.Revision < _observed) return;
-            Volatile.Write(ref _current, next);
-            Volatile.Write(ref _observed, next.Revision);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (next.Revision > _current.Revision) Volatile.Write(ref _current, next);
+            if (Math.Max(observed, next.Revision) > _observed) Volatile.Write(ref _observed, Math.Max(observed, next.Revision));
+            Dequeue(_revisionWaiters, _observed, ref woken);
+            Dequeue(_changeWaiters, _current.Revision - 1, ref woken);
         }
-        changed.TrySetResult();
+        if (woken is null) return;
+        foreach (var waiter in woken) waiter.TrySetResult();
+    }
+
+    private static void Dequeue(PriorityQueue<TaskCompletionSource, long> waiters, long upTo, ref List<TaskCompletionSource>? into)
+    {
+        while (waiters.TryPeek(out var waiter, out var revision) && revision <= upTo)
+        {
+            waiters.Dequeue();
+            (into ??= []).Add(waiter);
+        }
     }
 
     public async ValueTask DisposeAsync()

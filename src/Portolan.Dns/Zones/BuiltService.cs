@@ -13,7 +13,7 @@ internal sealed record BuiltService(
     NamespaceRecord Namespace,
     byte[] Owner,
     ServiceRecords Records,
-    IReadOnlyList<InstanceName> Instances);
+    InstanceNames Instances);
 
 /// <summary>An instance's own name (<c>&lt;instance-id&gt;.&lt;service&gt;.&lt;namespace&gt;</c>) and its address records.</summary>
 internal sealed record InstanceName(byte[] Name, byte[]? A, byte[]? Aaaa);

@@ -30,15 +30,15 @@ internal static class ZoneAnswerer
     /// <param name="random">Picks MULTIVALUE and WEIGHTED records.</param>
     public static AnswerOutcome Answer(ZoneView view, ref DnsMessageWriter writer, scoped ReadOnlySpan<byte> name, ushort type, Random random)
     {
-        var node = view.Find(name);
-        if (node is null)
+        var node = view.Find(name, out var nodeZone);
+        if (node is null || nodeZone is null)
         {
             var zone = view.FindEnclosingZone(name, out var apexOffset);
             if (zone is null) return AnswerOutcome.NotOurs;
             return WriteSoa(ref writer, zone, apexOffset) ? AnswerOutcome.NameError : AnswerOutcome.Truncated;
         }
 
-        switch (WriteNode(ref writer, node, type, random))
+        switch (WriteNode(ref writer, node, nodeZone, type, random))
         {
             case Written.Records:
                 return AnswerOutcome.NoError;
@@ -46,11 +46,11 @@ internal static class ZoneAnswerer
                 return AnswerOutcome.Truncated;
             default:
                 // NODATA: the name exists, the type does not (RFC 2308 §2.2).
-                return WriteSoa(ref writer, node.Zone, name.Length - node.Zone.Apex.Length) ? AnswerOutcome.NoError : AnswerOutcome.Truncated;
+                return WriteSoa(ref writer, nodeZone, name.Length - nodeZone.Apex.Length) ? AnswerOutcome.NoError : AnswerOutcome.Truncated;
         }
     }
 
-    private static Written WriteNode(ref DnsMessageWriter writer, NameNode node, ushort type, Random random)
+    private static Written WriteNode(ref DnsMessageWriter writer, NameNode node, Zone zone, ushort type, Random random)
     {
         if (node.Service is { } service)
         {
@@ -70,9 +70,9 @@ internal static class ZoneAnswerer
 
         var tail = type switch
         {
-            DnsType.SOA when node.IsApex => node.Zone.SoaTail,
-            DnsType.NS when node.IsApex => node.Zone.NsTail,
-            DnsType.ANY when node.IsApex => node.Zone.SoaTail,
+            DnsType.SOA when node.IsApex => zone.SoaTail,
+            DnsType.NS when node.IsApex => zone.NsTail,
+            DnsType.ANY when node.IsApex => zone.SoaTail,
             DnsType.A => node.InstanceA,
             DnsType.AAAA => node.InstanceAaaa,
             DnsType.ANY => node.InstanceA ?? node.InstanceAaaa,

@@ -32,7 +32,7 @@ public sealed class ZoneInspector
         Add(records, owner, choices.A);
         Add(records, owner, choices.Aaaa);
         Add(records, owner, choices.Srv);
-        foreach (var instance in built.Instances)
+        foreach (var instance in built.Instances.All)
         {
             // An instance's own name answers whatever its health; the flag tells whether its SRV record is healthy.
             var name = DnsName.ToDotted(instance.Name);

@@ -43,11 +43,11 @@ internal static class ZoneViewBuilder
             zoneOfNamespace[ns.Id] = zone;
         }
 
-        var names = new Dictionary<byte[], NameNode>(NameComparer.Instance);
-        foreach (var zone in zones.Values) names[zone.Apex] = new NameNode(zone) { IsApex = true };
+        var names = new Dictionary<byte[], ZoneName>(NameComparer.Instance);
+        foreach (var zone in zones.Values) names[zone.Apex] = new ZoneName(new NameNode { IsApex = true }, zone);
 
         var built = new Dictionary<string, BuiltService>(StringComparer.Ordinal);
-        var instances = new List<(Zone Zone, InstanceName Name)>();
+        var instanceNames = 0;
         foreach (var service in snapshot.Services.Values)
         {
             if (service.Record.DnsConfig is null
@@ -67,22 +67,13 @@ internal static class ZoneViewBuilder
             // A name under a more specific namespace (service "x.b" of a.example while b.a.example is a namespace
             // too) belongs to that zone; the apex and its own names win.
             if (FindZone(zones, result.Owner) != zone) continue;
-            if (names.TryGetValue(result.Owner, out var existing) && (existing.IsApex || existing.Service is not null)) continue;
-            names[result.Owner] = new NameNode(zone) { Service = result.Records };
+            if (names.TryGetValue(result.Owner, out var existing) && !existing.Node.IsEmptyNonTerminal) continue;
+            names[result.Owner] = new ZoneName(new NameNode { Service = result.Records, Instances = result.Instances }, zone);
+            instanceNames += result.Instances.Count;
             AddEmptyNonTerminals(names, zone, result.Owner);
-            foreach (var instance in result.Instances) instances.Add((zone, instance));
         }
 
-        // Instance names after every service name: a service called "i-1.web" beats instance i-1 of "web".
-        foreach (var (zone, instance) in instances)
-        {
-            if (FindZone(zones, instance.Name) != zone) continue;
-            if (names.TryGetValue(instance.Name, out var existing) && !IsEmptyNonTerminal(existing)) continue;
-            names[instance.Name] = new NameNode(zone) { InstanceA = instance.A, InstanceAaaa = instance.Aaaa };
-            AddEmptyNonTerminals(names, zone, instance.Name);
-        }
-
-        return new ZoneView(snapshot.Revision, names, zones, built.ToFrozenDictionary(StringComparer.Ordinal));
+        return new ZoneView(snapshot.Revision, names, zones, built.ToFrozenDictionary(StringComparer.Ordinal), instanceNames);
     }
 
     private static BuiltService? BuildService(ServiceEntry service, NamespaceRecord ns, byte[] apex)
@@ -121,9 +112,9 @@ internal static class ZoneViewBuilder
             {
                 // The target's own A/AAAA records carry the SRV record's TTL.
                 var ttl = Ttl(dns, RecordType.Srv);
-                var name = new InstanceName(hostName, ipv4 is null ? null : RecordTail.A(ttl, ipv4), ipv6 is null ? null : RecordTail.Aaaa(ttl, ipv6));
-                srv.Add(new Candidate(RecordTail.Srv(ttl, 1, 1, port, hostName), name.A, name.Aaaa), healthy);
-                instanceNames.Add(name);
+                var (glueA, glueAaaa) = (ipv4 is null ? null : RecordTail.A(ttl, ipv4), ipv6 is null ? null : RecordTail.Aaaa(ttl, ipv6));
+                srv.Add(new Candidate(RecordTail.Srv(ttl, 1, 1, port, hostName), glueA, glueAaaa), healthy);
+                instanceNames.Add(new InstanceName(hostName, glueA, glueAaaa));
             }
         }
 
@@ -135,7 +126,7 @@ internal static class ZoneViewBuilder
             Srv = srv?.Build(),
             Cname = cname?.Build(),
         };
-        return new BuiltService(service, ns, owner, records, instanceNames);
+        return new BuiltService(service, ns, owner, records, new InstanceNames(owner, instanceNames));
     }
 
     private static uint Ttl(DnsConfig dns, RecordType type)
@@ -163,17 +154,14 @@ internal static class ZoneViewBuilder
     }
 
     /// <summary>Makes every name between <paramref name="name"/> and its zone's apex exist (RFC 8020).</summary>
-    private static void AddEmptyNonTerminals(Dictionary<byte[], NameNode> names, Zone zone, ReadOnlySpan<byte> name)
+    private static void AddEmptyNonTerminals(Dictionary<byte[], ZoneName> names, Zone zone, ReadOnlySpan<byte> name)
     {
         var lookup = names.GetAlternateLookup<ReadOnlySpan<byte>>();
         for (var parent = DnsName.Parent(name); parent.Length > zone.Apex.Length; parent = DnsName.Parent(parent))
         {
-            if (!lookup.ContainsKey(parent)) lookup[parent] = new NameNode(zone);
+            lookup.TryAdd(parent, new ZoneName(new NameNode(), zone));
         }
     }
-
-    private static bool IsEmptyNonTerminal(NameNode node) =>
-        !node.IsApex && node.Service is null && node.InstanceA is null && node.InstanceAaaa is null;
 
     private sealed class ChoicesBuilder
     {

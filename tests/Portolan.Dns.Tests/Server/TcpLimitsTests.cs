@@ -6,24 +6,34 @@ using Portolan.Dns.Wire;
 
 namespace Portolan.Dns.Tests.Server;
 
-/// <summary>TCP framing and limits on a host of its own (small limits, so they are reached quickly).</summary>
+/// <summary>
+/// TCP framing and limits on hosts of their own: a small connection cap, reached quickly; a short idle timeout on
+/// a separate host, so that on a busy machine no other test's connection is closed while it waits for a slot.
+/// </summary>
 public sealed class TcpLimitsTests : IAsyncLifetime
 {
     private const int MaxConnections = 4;
-    private readonly DnsHost _host = new(o =>
+    private readonly DnsHost _host = new(o => o.MaxTcpConnections = MaxConnections);
+    private readonly DnsHost _impatient = new(o => o.TcpIdleTimeout = TimeSpan.FromSeconds(1));
+
+    public async Task InitializeAsync()
     {
-        o.MaxTcpConnections = MaxConnections;
-        o.TcpIdleTimeout = TimeSpan.FromMilliseconds(300);
-    });
+        await _host.InitializeAsync();
+        await _impatient.InitializeAsync();
+    }
 
-    public Task InitializeAsync() => _host.InitializeAsync();
+    public async Task DisposeAsync()
+    {
+        await _impatient.DisposeAsync();
+        await _host.DisposeAsync();
+    }
 
-    public Task DisposeAsync() => _host.DisposeAsync();
+    private Task<Socket> ConnectAsync() => ConnectAsync(_host);
 
-    private async Task<Socket> ConnectAsync()
+    private static async Task<Socket> ConnectAsync(DnsHost host)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_host.EndPoint);
+        await socket.ConnectAsync(host.EndPoint);
         return socket;
     }
 
@@ -80,10 +90,10 @@ public sealed class TcpLimitsTests : IAsyncLifetime
     [Fact]
     public async Task StalledClient_IsClosedAfterIdleTimeoutWithoutBlockingOthers()
     {
-        using var stalled = await ConnectAsync();
+        using var stalled = await ConnectAsync(_impatient);
         await stalled.SendAsync(new byte[] { 0 }, SocketFlags.None); // half a length prefix, then nothing
 
-        using var other = await ConnectAsync();
+        using var other = await ConnectAsync(_impatient);
         await SendFramedAsync(other, Query.Build("x.example", DnsType.A, id: 9));
         Assert.Equal(9, (await ReceiveFramedAsync(other))!.Id);
 

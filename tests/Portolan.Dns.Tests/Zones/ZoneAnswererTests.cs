@@ -1,6 +1,7 @@
 using Portolan.Core.Discovery;
 using Portolan.Dns.Tests.Support;
 using Portolan.Dns.Wire;
+using Portolan.Dns.Zones;
 
 namespace Portolan.Dns.Tests.Zones;
 
@@ -323,6 +324,51 @@ public class ZoneAnswererTests
         Assert.Equal(22u, hidden.Authorities.Single().Ttl);
         Assert.Equal("10.0.0.2", r.Ask("y.b.a.example", DnsType.A).Answers.Single().DataText);
         Assert.Equal(11u, r.Ask("q.a.example", DnsType.A).Authorities.Single().Ttl);
+    }
+
+    [Fact]
+    public void InstanceIdsWithDots_MakeEmptyNonTerminals_AndANestedZoneStillWins()
+    {
+        var b = new SnapshotBuilder();
+        var outer = b.Namespace("a.example", soaTtl: 11);
+        var web = b.Service(outer, "web", records: [(RecordType.Srv, 60)]);
+        b.Instance(web, "p.q", attributes: [Ipv4("10.0.0.1"), Port(80)]);
+        b.Instance(web, "x.inner", attributes: [Ipv4("10.0.0.2"), Port(80)]);
+        b.Namespace("inner.web.a.example", soaTtl: 22);
+        var r = new Responder(b.Build());
+
+        Assert.Equal("10.0.0.1", r.Ask("p.q.web.a.example", DnsType.A).Answers.Single().DataText);
+        var between = r.Ask("q.web.a.example", DnsType.A);
+        Assert.Equal(DnsRCode.NoError, between.RCode);
+        Assert.Empty(between.Answers);
+        // x.inner.web.a.example is under the namespace inner.web.a.example: that zone answers, and has no such name.
+        var shadowed = r.Ask("x.inner.web.a.example", DnsType.A);
+        Assert.Equal(DnsRCode.NXDomain, shadowed.RCode);
+        Assert.Equal(22u, shadowed.Authorities.Single().Ttl);
+        Assert.Equal(DnsRCode.NXDomain, r.Ask("z.web.a.example", DnsType.A).RCode);
+    }
+
+    [Fact]
+    public void Rebuild_KeepsUnchangedServicesNames_AndAnswersWithTheNewRevisionsSoa()
+    {
+        var b = new SnapshotBuilder();
+        var ns = b.Namespace("domaina");
+        var stable = b.Service(ns, "stable", records: [(RecordType.Srv, 60)]);
+        b.Instance(stable, "i-1", attributes: [Ipv4("10.0.0.1"), Port(80)]);
+        var busy = b.Service(ns, "busy", records: [(RecordType.Srv, 60)]);
+        var first = ZoneViewBuilder.Build(b.Build(), new ZoneViewOptions());
+
+        b.Instance(busy, "new", attributes: [Ipv4("10.0.0.9"), Port(80)]);
+        b.Revision = 43;
+        var second = ZoneViewBuilder.Build(b.Build(), new ZoneViewOptions(), first);
+        var r = new Responder(b.Build()) { Current = second };
+
+        Assert.Same(first.Services[stable].Instances, second.Services[stable].Instances);
+        Assert.Equal("10.0.0.9", r.Ask("new.busy.domaina", DnsType.A).Answers.Single().DataText);
+        // NODATA at a kept instance name carries the SOA of the view it came from (serial 43), not of the first.
+        var nodata = r.Ask("i-1.stable.domaina", DnsType.AAAA);
+        Assert.Empty(nodata.Answers);
+        Assert.StartsWith("portolan.localhost. hostmaster.portolan.localhost. 43 ", nodata.Authorities.Single().DataText, StringComparison.Ordinal);
     }
 
     [Fact]
