@@ -140,7 +140,7 @@ internal sealed class Load
         {
             try
             {
-                var reply = await client.EchoAsync(new EchoRequest { Message = "bench" }, deadline: DateTime.UtcNow.AddSeconds(30));
+                var reply = await client.EchoAsync(new EchoRequest { Message = "bench" }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: CancellationToken.None);
                 if (reply.Message != "bench") Fail(ref _grpcFailed, $"grpc wrong reply {reply}");
             }
             catch (Grpc.Core.RpcException e)
