@@ -127,9 +127,11 @@ public sealed class TargetGroupHealthChecksTests(ServerHost server, ProbeTargets
         var progress = server.Host.Services.GetRequiredService<IHealthCheckProgress>();
         bool Checking(TargetGroupRecord g) => progress.IsChecking(Registry.Current.FindTargetGroup(g.Arn)!, Target(g, targets.ClosedPort));
 
+        // From the moment the engine schedules it (its first probe may still be on the way) until a verdict.
         await ServerHost.Eventually(() => Checking(group), "the engine to take the target");
-        Assert.True(server.View.TryGet(TargetGroupHealthChecks.KeyOf(Registry.Current.FindTargetGroup(group.Arn)!, new TargetKey("127.0.0.1", targets.ClosedPort)), out var report));
-        Assert.NotEmpty(report.Recent);
+        await ServerHost.Eventually(() => server.View.TryGet(TargetGroupHealthChecks.KeyOf(Registry.Current.FindTargetGroup(group.Arn)!,
+            new TargetKey("127.0.0.1", targets.ClosedPort)), out var report) && report.Recent.Count > 0, "the first (refused) probe");
+        Assert.True(Checking(group));
         Assert.False(Checking(idle)); // no load balancer uses it: nobody checks it
 
         // Deregistered (draining for 300 s), it is no longer checked.
