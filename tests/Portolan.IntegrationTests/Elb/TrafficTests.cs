@@ -95,6 +95,9 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
             client.SleepAsync(new SleepRequest { Milliseconds = 30_000 }, deadline: DateTime.UtcNow.AddMilliseconds(300)).ResponseAsync);
         Assert.Equal(StatusCode.DeadlineExceeded, late.StatusCode);
         Assert.Equal("awake", (await client.SleepAsync(new SleepRequest { Milliseconds = 1 }, deadline: DateTime.UtcNow.AddSeconds(30))).Message);
+
+        // Requests are not logged one by one on the server's log (that is the access log's job, and a cost per request).
+        Assert.DoesNotContain("Proxying to", fixture.Server.Process.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
