@@ -19,15 +19,15 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
     [Fact]
     public async Task Http1_http2_and_grpc_target_groups_carry_real_traffic()
     {
-        var lb = await fixture.CreateLoadBalancerAsync("carry");
+        var creating = fixture.CreateLoadBalancerAsync("carry"); // alongside the target groups: each aws run is a process start
         var groups = await Task.WhenAll(
             fixture.CreateTargetGroupAsync("carry-h1"),
             fixture.CreateTargetGroupAsync("carry-h2", "HTTP2"),
             fixture.CreateTargetGroupAsync("carry-grpc", "GRPC"));
-        var (h1, h2, grpc) = (groups[0], groups[1], groups[2]);
+        var (lb, h1, h2, grpc) = (await creating, groups[0], groups[1], groups[2]);
         await Task.WhenAll(fixture.RegisterAsync(h1, fixture.WebA), fixture.RegisterAsync(h2, fixture.H2), fixture.RegisterAsync(grpc, fixture.Grpc));
-        var web = await fixture.CreateListenerAsync(lb, h1);
-        var rpc = await fixture.CreateListenerAsync(lb, grpc);
+        var listeners = await Task.WhenAll(fixture.CreateListenerAsync(lb, h1), fixture.CreateListenerAsync(lb, grpc));
+        var (web, rpc) = (listeners[0], listeners[1]);
         await Elb.OkAsync("create-rule", "--listener-arn", web.Arn, "--priority", "10",
             "--conditions", "Field=path-pattern,Values=/h2/*", "--actions", $"Type=forward,TargetGroupArn={h2}");
 
@@ -103,8 +103,9 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
     [Fact]
     public async Task A_listener_added_and_removed_at_runtime_leaves_the_others_serving()
     {
-        var lb = await fixture.CreateLoadBalancerAsync("runtime");
+        var creating = fixture.CreateLoadBalancerAsync("runtime");
         var tg = await fixture.CreateTargetGroupAsync("runtime");
+        var lb = await creating;
         await fixture.RegisterAsync(tg, fixture.WebA, fixture.WebB);
         var steady = await fixture.CreateListenerAsync(lb, tg);
 
@@ -152,8 +153,9 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
     [Fact]
     public async Task Rules_made_with_the_cli_take_effect()
     {
-        var lb = await fixture.CreateLoadBalancerAsync("rules");
+        var creating = fixture.CreateLoadBalancerAsync("rules");
         var groups = await Task.WhenAll(fixture.CreateTargetGroupAsync("rules-a"), fixture.CreateTargetGroupAsync("rules-b"));
+        var lb = await creating;
         var (a, b) = (groups[0], groups[1]);
         await Task.WhenAll(fixture.RegisterAsync(a, fixture.WebA), fixture.RegisterAsync(b, fixture.WebB));
         var listener = await fixture.CreateListenerAsync(lb, a);
@@ -203,8 +205,9 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
     {
         await using var draining = await Backend.StartAsync("draining");
         await using var next = await Backend.StartAsync("next");
-        var lb = await fixture.CreateLoadBalancerAsync("drain");
+        var creating = fixture.CreateLoadBalancerAsync("drain");
         var tg = await fixture.CreateTargetGroupAsync("drain");
+        var lb = await creating;
         await fixture.RegisterAsync(tg, draining);
         var listener = await fixture.CreateListenerAsync(lb, tg);
 
@@ -286,8 +289,9 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
     [Fact]
     public async Task No_target_is_a_503_and_a_refused_connection_a_502()
     {
-        var lb = await fixture.CreateLoadBalancerAsync("errors");
+        var creating = fixture.CreateLoadBalancerAsync("errors");
         var tg = await fixture.CreateTargetGroupAsync("errors");
+        var lb = await creating;
         var listener = await fixture.CreateListenerAsync(lb, tg);
         var url = new Uri($"http://127.0.0.1:{listener.Port}/");
 
