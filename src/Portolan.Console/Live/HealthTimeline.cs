@@ -1,25 +1,29 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Portolan.Core.Discovery;
+using Portolan.Core.Registry;
 using Portolan.Core.Snapshots;
+using Portolan.Storage;
 
 namespace Portolan.WebConsole.Live;
 
 /// <summary>
 /// Each Cloud Map instance's health history as this node saw it in the registry: registration, every change of
 /// status or reason (threshold crossings written by the health engine, custom health from the API), deregistration,
-/// each with the revision and time it happened. It follows the snapshot, so it works for every kind of health and on
-/// every node of a cluster, and costs nothing per query. In memory only, and only what changed since start-up (an
-/// instance that never changed has no history: its state is in the registry). Bounded: <see cref="EntriesPerInstance"/>
-/// entries per instance and <see cref="MaxInstances"/> instances, deregistered ones and then the quietest dropped first.
+/// each with the revision and time it happened. It follows the store's watch of instance and health records, so it
+/// costs the size of each change (not of the services it touches), works for every kind of health and on every node
+/// of a cluster, and costs nothing per query. In memory only, and only what changed since start-up (an instance that
+/// never changed has no history: its state is in the registry). Bounded: <see cref="EntriesPerInstance"/> entries
+/// per instance and <see cref="MaxInstances"/> instances, deregistered ones and then the quietest dropped first.
 /// </summary>
-internal sealed class HealthTimeline(ISnapshotSource snapshots, TimeProvider time) : BackgroundService
+internal sealed partial class HealthTimeline(ISnapshotSource snapshots, IStore store, TimeProvider time, ILogger<HealthTimeline> logger) : BackgroundService
 {
     public const int EntriesPerInstance = 50;
     public const int MaxInstances = 20_000;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<(string ServiceId, string InstanceId), Entries> _instances = new();
-    private RegistrySnapshot _seen = RegistrySnapshot.Empty;
 
     /// <summary>Oldest first; empty when the instance was never seen.</summary>
     public IReadOnlyList<HealthEvent> Of(string serviceId, string instanceId) =>
@@ -27,74 +31,81 @@ internal sealed class HealthTimeline(ISnapshotSource snapshots, TimeProvider tim
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _seen = snapshots.Current;
+        var seen = snapshots.Current.Revision;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await snapshots.WaitForChangeAsync(_seen.Revision, stoppingToken);
+                await foreach (var batch in store.WatchAsync(InstanceChanges.Prefix, seen + 1, stoppingToken))
+                {
+                    if (batch.Events.Count > 0) await ObserveAsync(batch, stoppingToken);
+                    seen = Math.Max(seen, batch.Revision);
+                }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-
-            Observe(snapshots.Current);
+            catch (StoreCompactedException)
+            {
+                // The changes in between are gone from the store: the history goes on from now.
+                seen = snapshots.Current.Revision;
+            }
+            catch (Exception e)
+            {
+                LogWatchFailed(logger, e.Message);
+                await Task.Delay(RetryDelay, time, stoppingToken).ContinueWith(static _ => { }, CancellationToken.None);
+            }
         }
     }
 
-    /// <summary>Records what changed between the last snapshot seen and <paramref name="next"/>.</summary>
-    internal void Observe(RegistrySnapshot next)
+    /// <summary>Records one watch batch; the snapshot (at its revision or later) gives each service's health check.</summary>
+    internal async Task ObserveAsync(WatchBatch batch, CancellationToken ct)
     {
-        var previous = _seen;
-        foreach (var (id, service) in next.Services)
+        await snapshots.WaitForRevisionAsync(batch.Revision, ct);
+        var snapshot = snapshots.Current;
+        // A registration writes the instance's first health in the same revision (in no particular order within it):
+        // that health belongs to the "registered" entry, not to an entry of its own.
+        var changes = new List<(InstanceChange Change, long Revision, long Version)>(batch.Events.Count);
+        Dictionary<(string, string, long), InstanceHealth>? firstHealth = null;
+        HashSet<(string, string, long)>? registrations = null;
+        foreach (var e in batch.Events)
         {
-            previous.Services.TryGetValue(id, out var before);
-            // Entries are replaced whenever anything in them changes: the same object means nothing to record.
-            if (ReferenceEquals(before, service)) continue;
-            foreach (var (instanceId, instance) in service.Instances)
+            if (!InstanceChanges.TryRead(e, out var change)) continue;
+            var revision = e.Kv.ModRevision > 0 ? e.Kv.ModRevision : batch.Revision;
+            changes.Add((change, revision, e.Kv.Version));
+            if (change.Health is { } h) (firstHealth ??= [])[(change.ServiceId, change.InstanceId, revision)] = h;
+            if (change.Registration && !change.Deleted) (registrations ??= []).Add((change.ServiceId, change.InstanceId, revision));
+        }
+
+        foreach (var (change, revision, version) in changes)
+        {
+            snapshot.Services.TryGetValue(change.ServiceId, out var service);
+            var checks = service?.Record.HasHealthCheck == true;
+            var key = (change.ServiceId, change.InstanceId, revision);
+            if (change.Registration && change.Deleted)
             {
-                var status = service.StatusOf(instanceId);
-                service.Health.TryGetValue(instanceId, out var health);
-                if (before is null || !before.Instances.ContainsKey(instanceId))
-                {
-                    Add(id, instanceId, new HealthEvent(instance.Record.RegisteredAt, instance.ModRevision, "registered", Name(status), health?.Reason));
-                    continue;
-                }
-
-                if (!ReferenceEquals(before.Instances[instanceId], instance))
-                {
-                    Add(id, instanceId, new HealthEvent(instance.Record.RegisteredAt, instance.ModRevision, "re-registered", Name(status), health?.Reason));
-                    continue;
-                }
-
-                var oldStatus = before.StatusOf(instanceId);
-                before.Health.TryGetValue(instanceId, out var oldHealth);
-                if (oldStatus != status || oldHealth?.Reason != health?.Reason)
-                {
-                    Add(id, instanceId, new HealthEvent(health?.UpdatedAt ?? time.GetUtcNow(), next.Revision, "health", Name(status), health?.Reason));
-                }
+                Add(change, new HealthEvent(time.GetUtcNow(), revision, "deregistered", null, null));
             }
-
-            if (before is null) continue;
-            foreach (var instanceId in before.Instances.Keys)
+            else if (change.Registration)
             {
-                if (!service.Instances.ContainsKey(instanceId)) Add(id, instanceId, new HealthEvent(time.GetUtcNow(), next.Revision, "deregistered", null, null));
+                var health = firstHealth?.GetValueOrDefault(key)
+                    ?? (service?.Health.TryGetValue(change.InstanceId, out var h) == true ? h : null);
+                var registeredAt = service?.Instances.TryGetValue(change.InstanceId, out var entry) == true ? entry.Record.RegisteredAt : time.GetUtcNow();
+                Add(change, new HealthEvent(registeredAt, revision, version == 1 ? "registered" : "re-registered",
+                    Name(checks ? health?.Status ?? HealthStatus.Unknown : HealthStatus.Unknown), health?.Reason));
+            }
+            else if (change.Health is { } health && registrations?.Contains(key) != true)
+            {
+                Add(change, new HealthEvent(health.UpdatedAt, revision, "health", Name(checks ? health.Status : HealthStatus.Unknown), health.Reason));
             }
         }
 
-        foreach (var (id, before) in previous.Services)
-        {
-            if (next.Services.ContainsKey(id)) continue;
-            foreach (var instanceId in before.Instances.Keys) Add(id, instanceId, new HealthEvent(time.GetUtcNow(), next.Revision, "deregistered", null, null));
-        }
-
-        _seen = next;
-        Trim(next);
+        Trim(snapshot);
     }
 
-    private void Add(string serviceId, string instanceId, HealthEvent entry) =>
-        _instances.GetOrAdd((serviceId, instanceId), _ => new Entries()).Add(entry);
+    private void Add(InstanceChange instance, HealthEvent entry) =>
+        _instances.GetOrAdd((instance.ServiceId, instance.InstanceId), _ => new Entries()).Add(entry);
 
     /// <summary>
     /// Over the cap, drops histories down to 90% of it (so trimming is rare): instances that are gone first, then
@@ -118,6 +129,9 @@ internal sealed class HealthTimeline(ISnapshotSource snapshots, TimeProvider tim
         HealthStatus.Unhealthy => "UNHEALTHY",
         _ => "UNKNOWN",
     };
+
+    [LoggerMessage(1, LogLevel.Warning, "Health timeline: the registry watch failed ({Reason}); following it again.")]
+    private static partial void LogWatchFailed(ILogger logger, string reason);
 
     private sealed class Entries
     {
