@@ -18,6 +18,8 @@ command -v dig >/dev/null || packages+=(dnsutils)
 command -v etcdctl >/dev/null || packages+=(etcd-client)
 # curl: the ECS echo example's container health check.
 command -v curl >/dev/null || packages+=(curl)
+# procps: the ECS walkthrough finds a task's process with ps.
+command -v ps >/dev/null || packages+=(procps)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${packages[*]} — run: sudo apt-get install -y ${packages[*]}" >&2

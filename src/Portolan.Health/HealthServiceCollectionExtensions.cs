@@ -28,6 +28,7 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<IProber>(sp => new NetworkProber(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthSubjectAdapter, CloudMapHealthChecks>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthSubjectAdapter, TargetGroupHealthChecks>());
+        services.TryAddSingleton<Core.LoadBalancing.IHealthCheckProgress, TargetGroupHealthProgress>();
         services.TryAddSingleton<HealthScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthScheduler>());
         return services;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Portolan.Core.LoadBalancing;
 using Portolan.Proxy.Configuration;
 using Portolan.Proxy.FromRegistry;
@@ -18,6 +19,10 @@ public static class ProxyServiceCollectionExtensions
     {
         services.AddOptions<ProxyOptions>().Configure(o => configure?.Invoke(o));
         services.AddHttpForwarder();
+        // YARP's forwarder logs two Information lines per request ("Proxying to …", "Received HTTP/2.0 response …"):
+        // a formatted, written log line per request on the hot path. Requests go to the access log; its warnings
+        // (forwarding errors) stay.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning));
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AccessLog>();

@@ -105,7 +105,7 @@ internal sealed partial class ElbService
         var rows = new List<(TargetEntry? Target, TargetKey Key, string? Zone, TargetHealth Health)>();
         if (asked.Count == 0)
         {
-            foreach (var t in tg.Targets.Values) rows.Add((t, t.Key, t.Record.AvailabilityZone, tg.HealthOf(t)));
+            foreach (var t in tg.Targets.Values) rows.Add((t, t.Key, t.Record.AvailabilityZone, HealthOf(tg, t)));
         }
         foreach (var a in asked)
         {
@@ -118,7 +118,7 @@ internal sealed partial class ElbService
                 rows.Add((null, key, a.AvailabilityZone,
                     new TargetHealth(TargetHealthState.Unused, TargetHealthReason.NotRegistered, "Target is not registered to the target group")));
             }
-            foreach (var t in matches) rows.Add((t, t.Key, t.Record.AvailabilityZone, tg.HealthOf(t)));
+            foreach (var t in matches) rows.Add((t, t.Key, t.Record.AvailabilityZone, HealthOf(tg, t)));
         }
 
         x.List("TargetHealthDescriptions", rows, (x, row) =>
@@ -136,6 +136,18 @@ internal sealed partial class ElbService
             x.Close("TargetHealth");
         });
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The registry's view of a target's health, with AWS's reason for a target the health checker already has but
+    /// has not judged yet: <c>Elb.InitialHealthChecking</c> rather than <c>Elb.RegistrationInProgress</c>.
+    /// </summary>
+    private TargetHealth HealthOf(TargetGroupEntry tg, TargetEntry target)
+    {
+        var health = tg.HealthOf(target);
+        return health is { State: TargetHealthState.Initial, Reason: TargetHealthReason.RegistrationInProgress } && _healthChecks?.IsChecking(tg, target) == true
+            ? new TargetHealth(TargetHealthState.Initial, TargetHealthReason.InitialHealthChecking, "Initial health checks in progress")
+            : health;
     }
 
     private static TargetGroupEntry RequireTargetGroup(LoadBalancingSnapshot s, string arn)

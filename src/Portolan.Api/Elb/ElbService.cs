@@ -57,13 +57,16 @@ internal sealed partial class ElbService : IAwsService
     private readonly LoadBalancingRegistry _registry;
     private readonly LoadBalancingOptions _options;
     private readonly RegistryOptions _registryOptions;
+    private readonly IHealthCheckProgress? _healthChecks;
 
+    /// <param name="healthChecks">The health engine's progress, when one runs here (tells the two <c>initial</c> reasons apart).</param>
     public ElbService(LoadBalancingRegistry registry, Microsoft.Extensions.Options.IOptions<LoadBalancingOptions> options,
-        Microsoft.Extensions.Options.IOptions<RegistryOptions> registryOptions)
+        Microsoft.Extensions.Options.IOptions<RegistryOptions> registryOptions, IHealthCheckProgress? healthChecks = null)
     {
         _registry = registry;
         _options = options.Value;
         _registryOptions = registryOptions.Value;
+        _healthChecks = healthChecks;
     }
 
     public string SigningName => "elasticloadbalancing";

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Portolan.Core.Discovery;
 
 namespace Portolan.Core.Registry;
@@ -17,10 +18,14 @@ internal sealed partial class RecordJsonContext : JsonSerializerContext;
 
 internal static class RecordJson
 {
-    public static byte[] Serialize<T>(T value) =>
-        JsonSerializer.SerializeToUtf8Bytes(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)RecordJsonContext.Default.GetTypeInfo(typeof(T))!);
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>.Value);
 
     public static T Deserialize<T>(ReadOnlyMemory<byte> bytes) =>
-        JsonSerializer.Deserialize(bytes.Span, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)RecordJsonContext.Default.GetTypeInfo(typeof(T))!)
-        ?? throw new InvalidDataException($"Stored {typeof(T).Name} is null.");
+        JsonSerializer.Deserialize(bytes.Span, TypeInfo<T>.Value) ?? throw new InvalidDataException($"Stored {typeof(T).Name} is null.");
+
+    /// <summary>The context's serializer for <typeparamref name="T"/>, looked up once (a load reads 100,000s of records).</summary>
+    private static class TypeInfo<T>
+    {
+        public static readonly JsonTypeInfo<T> Value = (JsonTypeInfo<T>)RecordJsonContext.Default.GetTypeInfo(typeof(T))!;
+    }
 }

@@ -119,7 +119,7 @@ internal sealed partial class TaskRunner
                 if (def?.Essential != false) missing[record.Name] = $"Process {record.RuntimeId} of container {record.Name} was not running when Portolan restarted (exit code unknown)";
                 continue;
             }
-            var process = ContainerProcess.Adopted(identity, _ctx.Time, _lifetime.Token);
+            var process = ContainerProcess.Adopted(identity, _ctx.Time);
             foreach (var b in record.NetworkBindings)
             {
                 _ctx.Ports.Claim(b.HostPort, b.Protocol);

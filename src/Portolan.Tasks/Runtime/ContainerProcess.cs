@@ -13,13 +13,14 @@ internal sealed class ContainerProcess : IDisposable
     private static readonly TimeSpan AdoptedPollInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Process? _child;
+    private readonly CancellationTokenSource _disposed = new();
     private readonly Task<int?> _exited;
 
-    private ContainerProcess(ProcessIdentity identity, Process? child, Task<int?> exited)
+    private ContainerProcess(ProcessIdentity identity, Process? child, Func<CancellationToken, Task<int?>> exited)
     {
         Identity = identity;
         _child = child;
-        _exited = exited;
+        _exited = exited(_disposed.Token);
     }
 
     public ProcessIdentity Identity { get; }
@@ -31,11 +32,14 @@ internal sealed class ContainerProcess : IDisposable
     public bool HasExited => _exited.IsCompleted;
 
     public static ContainerProcess Started(Process child, ProcessIdentity identity) =>
-        new(identity, child, WaitForChildAsync(child));
+        new(identity, child, _ => WaitForChildAsync(child));
 
-    /// <summary>Watches a process this Portolan did not start (it survived a restart); exit codes are not known then.</summary>
-    public static ContainerProcess Adopted(ProcessIdentity identity, TimeProvider time, CancellationToken stop) =>
-        new(identity, null, PollAsync(identity, time, stop));
+    /// <summary>
+    /// Watches a process this Portolan did not start (it survived a restart) until it exits or this is disposed; exit
+    /// codes are not known then.
+    /// </summary>
+    public static ContainerProcess Adopted(ProcessIdentity identity, TimeProvider time) =>
+        new(identity, null, disposed => PollAsync(identity, time, disposed));
 
     /// <summary>Signals the process group; false when it is already gone.</summary>
     public bool Signal(int signal) => Posix.SignalGroup(Pid, signal);
@@ -49,22 +53,29 @@ internal sealed class ContainerProcess : IDisposable
         return child.ExitCode;
     }
 
-    private static async Task<int?> PollAsync(ProcessIdentity identity, TimeProvider time, CancellationToken stop)
+    // Polling goes on while the task stops (its SIGTERM's effect is what a stop waits for) and ends with the runner.
+    private static async Task<int?> PollAsync(ProcessIdentity identity, TimeProvider time, CancellationToken disposed)
     {
         while (identity.IsAlive())
         {
             try
             {
-                await Task.Delay(AdoptedPollInterval, time, stop);
+                await Task.Delay(AdoptedPollInterval, time, disposed);
             }
             catch (OperationCanceledException)
             {
-                // The agent is shutting down; the process is not ours to wait for any more.
+                // Nobody waits for this process any more.
                 await Task.Delay(Timeout.Infinite, CancellationToken.None);
             }
         }
         return null;
     }
 
-    public void Dispose() => _child?.Dispose();
+    public void Dispose()
+    {
+        if (_disposed.IsCancellationRequested) return;
+        _disposed.Cancel();
+        _disposed.Dispose();
+        _child?.Dispose();
+    }
 }

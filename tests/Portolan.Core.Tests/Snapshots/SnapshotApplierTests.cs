@@ -34,6 +34,36 @@ public sealed class SnapshotApplierTests
     };
 
     [Fact]
+    public void Apply_ALoadParsedInParallel_EqualsTheSameChangesAppliedInSmallBatches()
+    {
+        // A load (above the parallel-parse threshold) and the same keys in batches below it build equal services.
+        var count = SnapshotApplier.ParallelParseThreshold + 1000;
+        var parents = new[] { Put("/p/sd/ns/ns-a", Ns, 1), Put("/p/sd/svc/srv-a", Svc, 2) };
+        var children = Enumerable.Range(0, count).SelectMany(i => new[]
+        {
+            Put($"/p/sd/health/srv-a/i-{i:D5}", new InstanceHealth(i % 3 == 0 ? HealthStatus.Unhealthy : HealthStatus.Healthy, At.AddSeconds(i)), 3),
+            Put($"/p/sd/inst/srv-a/i-{i:D5}", Instance($"i-{i:D5}"), 3),
+        }).ToArray();
+
+        var loaded = SnapshotApplier.Apply(RegistrySnapshot.Empty, [.. children, .. parents], 3).Services["srv-a"];
+        var batched = SnapshotApplier.Apply(RegistrySnapshot.Empty, parents, 2);
+        foreach (var batch in children.Chunk(1000)) batched = SnapshotApplier.Apply(batched, batch, 3);
+        var expected = batched.Services["srv-a"];
+
+        Assert.Equal(count, loaded.Instances.Count);
+        Assert.Equal(expected.Instances.Keys, loaded.Instances.Keys);
+        Assert.All(expected.Instances, p =>
+        {
+            var actual = loaded.Instances[p.Key];
+            Assert.Equal(p.Value.ModRevision, actual.ModRevision);
+            Assert.Equal(p.Value.Record.Attributes, actual.Record.Attributes);
+            Assert.Equal(p.Value.Record with { Attributes = ImmutableSortedDictionary<string, string>.Empty }, actual.Record with { Attributes = ImmutableSortedDictionary<string, string>.Empty });
+        });
+        Assert.Equal(expected.Health.OrderBy(p => p.Key, StringComparer.Ordinal), loaded.Health.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal(HealthStatus.Unhealthy, loaded.StatusOf("i-00003"));
+    }
+
+    [Fact]
     public void Apply_ChildrenBeforeParentsInKeyOrder_AllLand()
     {
         // Key order puts /p/sd/health and /p/sd/inst before /p/sd/ns and /p/sd/svc, as a full read returns them.

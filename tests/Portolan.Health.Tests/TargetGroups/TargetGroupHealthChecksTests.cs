@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Immutable;
 using Portolan.Core.LoadBalancing;
 using Portolan.Core.LoadBalancing.Validation;
@@ -112,6 +113,30 @@ public sealed class TargetGroupHealthChecksTests(ServerHost server, ProbeTargets
         Assert.Equal(TargetHealthState.Unhealthy, group.HealthOf(group.Targets[new TargetKey("127.0.0.1", targets.ClosedPort)]).State);
         Assert.True(server.View.TryGet(TargetGroupHealthChecks.KeyOf(group, new TargetKey("127.0.0.1", targets.ClosedPort)), out var report));
         Assert.All(report.Recent, r => Assert.Equal(Portolan.Health.Probing.ProbeOutcome.Refused, r.Outcome));
+    }
+
+    [Fact]
+    public async Task Progress_says_which_registrations_are_in_their_first_checks()
+    {
+        // One refused probe is not a verdict (two are needed) and the next is 300 s away: initial, being checked.
+        var group = await GroupAsync("progress", check: new HealthCheckInput { IntervalSeconds = 300, TimeoutSeconds = 2 });
+        var idle = await GroupAsync("progress-idle");
+        await UseAsync("progress-lb", group);
+        await RegisterAsync(group, targets.ClosedPort);
+        await RegisterAsync(idle, targets.ClosedPort);
+        var progress = server.Host.Services.GetRequiredService<IHealthCheckProgress>();
+        bool Checking(TargetGroupRecord g) => progress.IsChecking(Registry.Current.FindTargetGroup(g.Arn)!, Target(g, targets.ClosedPort));
+
+        // From the moment the engine schedules it (its first probe may still be on the way) until a verdict.
+        await ServerHost.Eventually(() => Checking(group), "the engine to take the target");
+        await ServerHost.Eventually(() => server.View.TryGet(TargetGroupHealthChecks.KeyOf(Registry.Current.FindTargetGroup(group.Arn)!,
+            new TargetKey("127.0.0.1", targets.ClosedPort)), out var report) && report.Recent.Count > 0, "the first (refused) probe");
+        Assert.True(Checking(group));
+        Assert.False(Checking(idle)); // no load balancer uses it: nobody checks it
+
+        // Deregistered (draining for 300 s), it is no longer checked.
+        await Registry.DeregisterTargetsAsync(group.Arn, [new TargetDescription("127.0.0.1", targets.ClosedPort)]);
+        await ServerHost.Eventually(() => !Checking(group), "the engine to let the draining target go");
     }
 }
 

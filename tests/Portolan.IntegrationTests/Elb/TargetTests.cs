@@ -18,31 +18,40 @@ public sealed class TargetTests(ElbServer server) : IClassFixture<ElbServer>
     public async Task Targets_register_as_initial_drain_on_deregistration_and_leave()
     {
         var (_, tg, _) = await server.SeedStackAsync("tgt");
-
-        var registered = await Elb.RunAsync("register-targets", "--target-group-arn", tg, "--targets", "Id=10.0.0.1,Port=10080", "Id=10.0.0.2,Port=10081");
+        // Loopback addresses where nothing listens: the health checker is refused at once, and with the default 30 s
+        // interval and two-failure threshold the targets stay initial for the whole test.
+        var registered = await Elb.RunAsync("register-targets", "--target-group-arn", tg, "--targets", "Id=127.0.0.91,Port=10080", "Id=127.0.0.92,Port=10081");
         Assert.True(registered.ExitCode == 0, registered.ToString());
         Assert.Equal("", registered.StdOut.Trim());
 
+        // Elb.RegistrationInProgress until the health checker has them (within a second), then Elb.InitialHealthChecking.
+        List<string> states = [];
+        await Traffic.TrafficServer.UntilAsync(async () =>
+        {
+            states = States(await Elb.OkAsync("describe-target-health", "--target-group-arn", tg));
+            Assert.All(states, s => Assert.Matches("=initial/Elb.(RegistrationInProgress|InitialHealthChecking)$", s));
+            return states.All(s => s.EndsWith("/Elb.InitialHealthChecking", StringComparison.Ordinal));
+        }, () => $"initial health checking; last: {string.Join(", ", states)}");
         var health = await Elb.OkAsync("describe-target-health", "--target-group-arn", tg);
-        Assert.Equal(["10.0.0.1:10080=initial/Elb.RegistrationInProgress", "10.0.0.2:10081=initial/Elb.RegistrationInProgress"], States(health));
+        Assert.Equal(["127.0.0.91:10080=initial/Elb.InitialHealthChecking", "127.0.0.92:10081=initial/Elb.InitialHealthChecking"], States(health));
         var first = health.GetProperty("TargetHealthDescriptions")[0];
         Assert.Equal("10080", first.Str("HealthCheckPort"));
-        Assert.Equal("Target registration is in progress", first.GetProperty("TargetHealth").Str("Description"));
+        Assert.Equal("Initial health checks in progress", first.GetProperty("TargetHealth").Str("Description"));
 
         // Asking for a target that is not registered reports it, as ELB does, rather than dropping it.
-        var asked = await Elb.OkAsync("describe-target-health", "--target-group-arn", tg, "--targets", "Id=10.0.0.1,Port=10080", "Id=10.0.0.9,Port=10080");
-        Assert.Equal(["10.0.0.1:10080=initial/Elb.RegistrationInProgress", "10.0.0.9:10080=unused/Target.NotRegistered"], States(asked));
+        var asked = await Elb.OkAsync("describe-target-health", "--target-group-arn", tg, "--targets", "Id=127.0.0.91,Port=10080", "Id=127.0.0.99,Port=10080");
+        Assert.Equal(["127.0.0.91:10080=initial/Elb.InitialHealthChecking", "127.0.0.99:10080=unused/Target.NotRegistered"], States(asked));
 
         // In use, with the default 300 s delay: deregistered targets drain.
-        var deregistered = await Elb.RunAsync("deregister-targets", "--target-group-arn", tg, "--targets", "Id=10.0.0.1,Port=10080");
+        var deregistered = await Elb.RunAsync("deregister-targets", "--target-group-arn", tg, "--targets", "Id=127.0.0.91,Port=10080");
         Assert.True(deregistered.ExitCode == 0, deregistered.ToString());
-        Assert.Equal(["10.0.0.1:10080=draining/Target.DeregistrationInProgress", "10.0.0.2:10081=initial/Elb.RegistrationInProgress"],
+        Assert.Equal(["127.0.0.91:10080=draining/Target.DeregistrationInProgress", "127.0.0.92:10081=initial/Elb.InitialHealthChecking"],
             States(await Elb.OkAsync("describe-target-health", "--target-group-arn", tg)));
 
         // With no delay they leave at once.
         await Elb.OkAsync("modify-target-group-attributes", "--target-group-arn", tg, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=0");
-        await Elb.OkAsync("deregister-targets", "--target-group-arn", tg, "--targets", "Id=10.0.0.2,Port=10081");
-        Assert.Equal(["10.0.0.1:10080=draining/Target.DeregistrationInProgress"], States(await Elb.OkAsync("describe-target-health", "--target-group-arn", tg)));
+        await Elb.OkAsync("deregister-targets", "--target-group-arn", tg, "--targets", "Id=127.0.0.92,Port=10081");
+        Assert.Equal(["127.0.0.91:10080=draining/Target.DeregistrationInProgress"], States(await Elb.OkAsync("describe-target-health", "--target-group-arn", tg)));
     }
 
     [Fact]

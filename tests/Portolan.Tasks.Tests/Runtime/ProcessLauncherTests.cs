@@ -56,7 +56,7 @@ public sealed class ProcessLauncherTests : IDisposable
         var identity = ProcessIdentity.Of(started.Pid)!.Value;
         Assert.Equal(started.Identity, identity);
         Assert.False((identity with { StartTicks = identity.StartTicks + 1 }).IsAlive());
-        using var adopted = ContainerProcess.Adopted(identity, TimeProvider.System, CancellationToken.None);
+        using var adopted = ContainerProcess.Adopted(identity, TimeProvider.System);
         Assert.False(adopted.HasExited);
         adopted.Signal(Posix.SigKill);
         Assert.Null(await adopted.Exited);
