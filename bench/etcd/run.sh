@@ -2,7 +2,9 @@
 # Cluster (etcd) benchmarks, figures in BENCHMARKS.md under "## Cluster (etcd)":
 #   1. RegisterInstance throughput through one node of a 2-node cluster on a 3-member etcd, beside one node on SQLite;
 #   2. write on node A -> DNS answer on node B: latency distribution (and, for SQLite, write -> DNS on the same node);
-#   3. failover: SIGKILL of the leader node -> the other node reports itself leader (work it owned moves with the lease).
+#   3. failover: SIGKILL of the leader node -> the other node reports itself leader (work it owned moves with the lease);
+#   4. task failover: a service of 4 tasks spread over a and b; SIGKILL of Portolan on leader b -> a records b's tasks
+#      STOPPED and runs 4 again.
 # Everything runs on this machine, on 127.0.0.1 only: three etcd members (data on disk under $DATA, fsync as in
 # production), two `portolan serve` nodes, one SQLite node. Fixed operation counts; every process it starts is
 # stopped by PID on exit.
@@ -58,7 +60,7 @@ start_node a "$STORE"
 start_node b "$STORE"
 start_node s "sqlite:$DATA/sqlite/portolan.db"
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores; etcd $(etcd --version | head -1 | awk '{print $3}'); COUNT=$COUNT CONCURRENCY=$CONCURRENCY SAMPLES=$SAMPLES"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); etcd $(etcd --version | head -1 | awk '{print $3}'); COUNT=$COUNT CONCURRENCY=$CONCURRENCY SAMPLES=$SAMPLES"
 for target in a s; do
   api_var="API_$target"; api=${!api_var}
   sid=$(dotnet "$BENCH" setup --url "$api" --zone "bench-$target.test" --service web | sed -n 's/^service-id=//p')
@@ -77,3 +79,24 @@ start=$(date +%s%N)
 kill -9 "$PID_a"
 for _ in $(seq 400); do curl -fsS "$API_b/_portolan/members" | grep -q '"leader": "b"' && break; sleep 0.05; done
 echo "failover_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+
+# a comes back (same data directory: the same ECS container instance); b now leads. A service's 4 tasks (sleep
+# processes) spread 2 + 2; kill Portolan on b alone (its processes live on, as after a crash) and time until a has
+# recorded b's tasks STOPPED and runs 4 tasks again (node TTL 3 s + etcd's expiry tick + the scheduler's pass + start).
+start_node a "$STORE"
+for _ in $(seq 200); do curl -fsS "$API_b/_portolan/members" | grep -q '"name": "a"' && break; sleep 0.05; done
+echo "## task failover: 4 tasks over a and b; SIGKILL leader b -> its tasks STOPPED, 4 RUNNING on a (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+lost=$(curl -fsS "$API_b/_portolan/members" | python3 -c 'import json,sys
+print(next(m["meta"]["ecs.containerInstanceId"] for m in json.load(sys.stdin)["members"] if m["name"] == "b"))')
+dotnet "$BENCH" tasks-setup --url "$API_b" --cluster bench --count 4
+start=$(date +%s%3N)
+kill -9 "$PID_b"
+rc=0; out=$(dotnet "$BENCH" tasks-failover --url "$API_a" --cluster bench --lost "$lost" --count 4) || rc=$?
+# Task processes are not to be left behind: b's orphans and a's tasks are killed on exit with the nodes.
+read -r -a task_pids <<<"$(sed -n 's/^pids=//p' <<<"$out")"
+pids+=("${task_pids[@]}")
+[ "$rc" = 0 ] || { echo "$out"; exit 1; }
+stopped=$(sed -n 's/^stopped_unix_ms=//p' <<<"$out")
+running=$(sed -n 's/^running_unix_ms=//p' <<<"$out")
+echo "tasks_stopped_ms=$((stopped - start))"
+echo "tasks_running_again_ms=$((running - start))"

@@ -21,6 +21,8 @@ public static class ConsoleServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HealthTimeline>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthTimeline>());
+        services.TryAddSingleton<TargetHealthTimeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<TargetHealthTimeline>());
         return services;
     }
 

@@ -30,6 +30,7 @@ public static class TasksServiceCollectionExtensions
         services.AddSingleton(sp => new TaskLogs(sp.GetRequiredService<IOptions<TasksOptions>>().Value));
         services.AddSingleton<ITaskLogSource>(sp => sp.GetRequiredService<TaskLogs>());
         services.AddSingleton<TaskRegistrar>();
+        services.AddSingleton<LostNodeTasks>();
         services.AddHostedService<TaskAgent>();
         services.AddHostedService<ServiceScheduler>();
         return services;

@@ -72,6 +72,13 @@ public sealed record PortolanOptions
     /// </summary>
     public string? NodeName { get; init; }
 
+    /// <summary>
+    /// The address this node's ECS tasks are registered at in Cloud Map and target groups (<c>--task-address</c>), given
+    /// to their processes as <c>PORTOLAN_HOST_ADDRESS</c>. Null means 127.0.0.1; a cluster over several hosts sets each
+    /// node's own address, since any node may answer DNS for, or proxy to, another node's tasks.
+    /// </summary>
+    public string? TaskAddress { get; init; }
+
     /// <summary>The store URI in effect: <see cref="Store"/> or the SQLite file in <see cref="DataDir"/>.</summary>
     public string StoreUri => Store ?? $"sqlite:{Path.Combine(DataDir, "portolan.db")}";
 }

@@ -37,6 +37,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Task_address_is_where_this_nodes_tasks_register_and_defaults_to_loopback()
+    {
+        Assert.Null(Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve"])).Options.TaskAddress);
+        Assert.Equal("10.0.0.7", Assert.IsType<CliCommand.Serve>(CommandLine.Parse(["serve", "--task-address", "10.0.0.7"])).Options.TaskAddress);
+    }
+
+    [Fact]
     public void Every_flag_is_read_in_both_spellings()
     {
         var serve = Assert.IsType<CliCommand.Serve>(CommandLine.Parse([
@@ -92,6 +99,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "serve", "--region", "US_EAST" }, "not a region name")]
     [InlineData(new[] { "serve", "--health-interval", "0" }, "not a number of seconds between 1 and 300")]
     [InlineData(new[] { "serve", "--health-interval", "soon" }, "--health-interval:")]
+    [InlineData(new[] { "serve", "--task-address", "0.0.0.0" }, "not an IPv4 address other hosts can reach")]
+    [InlineData(new[] { "serve", "--task-address", "::1" }, "not an IPv4 address")]
     public void Bad_command_lines_say_what_is_wrong(string[] args, string expected)
     {
         var invalid = Assert.IsType<CliCommand.Invalid>(CommandLine.Parse(args));

@@ -7,7 +7,7 @@ namespace Portolan.ClusterTests;
 
 /// <summary>
 /// A 3-member etcd cluster and two Portolan nodes, <c>a</c> and <c>b</c>, each a real <c>portolan serve --store etcd://…</c>
-/// process on its own ephemeral API and DNS ports, shared by the <c>cluster</c> collection. A test that kills a
+/// process on its own ephemeral API and DNS ports (Cloud Map health checks every second), shared by the <c>cluster</c> collection. A test that kills a
 /// member or a node brings it back (<see cref="RestoreAsync"/>) so the next test starts from the same cluster.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
@@ -42,7 +42,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var dataDir = Path.Combine(_dir.Path, name);
         var process = await PortolanProcess.StartAsync([
             "serve", "--store", storeUri ?? Etcd.StoreUri(), "--node-name", name,
-            "--api", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--data-dir", dataDir]);
+            "--api", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--data-dir", dataDir, "--health-interval", "1"]);
         var node = new Node(name, process);
         _nodes[name] = node;
         return node;
@@ -53,8 +53,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private string? _namespaceId;
 
-    /// <summary>Creates a MULTIVALUE A service in <see cref="Zone"/> through <paramref name="via"/>; returns its id.</summary>
-    public async Task<string> CreateServiceAsync(Node via, string name)
+    /// <summary>
+    /// Creates a MULTIVALUE service in <see cref="Zone"/> through <paramref name="via"/> (A records unless
+    /// <paramref name="dnsRecords"/> says otherwise, more create-service arguments in <paramref name="extra"/>); returns its id.
+    /// </summary>
+    public async Task<string> CreateServiceAsync(Node via, string name, string dnsRecords = "[{Type=A,TTL=5}]", params string[] extra)
     {
         if (_namespaceId is null)
         {
@@ -64,8 +67,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             _namespaceId = operation.RootElement.GetProperty("Operation").GetProperty("Targets").GetProperty("NAMESPACE").GetString();
         }
 
-        using var service = (await via.Cli.RunAsync("servicediscovery", "create-service", "--name", name,
-            "--dns-config", $"NamespaceId={_namespaceId},RoutingPolicy=MULTIVALUE,DnsRecords=[{{Type=A,TTL=5}}]")).EnsureSuccess().Json();
+        using var service = (await via.Cli.RunAsync(["servicediscovery", "create-service", "--name", name,
+            "--dns-config", $"NamespaceId={_namespaceId},RoutingPolicy=MULTIVALUE,DnsRecords={dnsRecords}", .. extra])).EnsureSuccess().Json();
         return service.RootElement.GetProperty("Service").GetProperty("Id").GetString()!;
     }
 
@@ -127,11 +130,11 @@ public sealed class Node(string name, PortolanProcess process) : IAsyncDisposabl
         return new Members(json.RootElement.Clone());
     }
 
-    /// <summary>The A records <c>dig</c> gets from this node for <paramref name="name"/> (empty on NXDOMAIN/NODATA).</summary>
-    public async Task<List<string>> DigAsync(string name)
+    /// <summary>The records (A unless <paramref name="type"/> says otherwise) <c>dig</c> gets from this node for <paramref name="name"/>, sorted (empty on NXDOMAIN/NODATA).</summary>
+    public async Task<List<string>> DigAsync(string name, string type = "A")
     {
         var start = new ProcessStartInfo("dig") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["@127.0.0.1", "-p", DnsPort.ToString(CultureInfo.InvariantCulture), name, "A", "+short", "+norec", "+time=2", "+tries=1"])
+        foreach (var arg in (string[])["@127.0.0.1", "-p", DnsPort.ToString(CultureInfo.InvariantCulture), name, type, "+short", "+norec", "+time=2", "+tries=1"])
         {
             start.ArgumentList.Add(arg);
         }
@@ -143,7 +146,14 @@ public sealed class Node(string name, PortolanProcess process) : IAsyncDisposabl
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>SIGSTOP / SIGCONT: freezes the node as a long GC pause or a stalled VM would.</summary>
+    /// <summary>The node's Prometheus exposition (<c>GET /metrics</c>).</summary>
+    public Task<string> MetricsAsync() => Http.GetStringAsync(new Uri(Process.ApiUri, "/metrics"));
+
+    /// <summary>The ECS container instance id this node runs tasks as (its node meta in the members list).</summary>
+    public async Task<string> ContainerInstanceIdAsync() =>
+        (await MembersAsync()).Member(Name).GetProperty("meta").GetProperty("ecs.containerInstanceId").GetString()!;
+
+    /// <summary>SIGSTOP / SIGCONT (or KILL: the node alone, not the task processes it started): as a long pause, or a crash, would.</summary>
     public async Task SignalAsync(string signal)
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", Process.ProcessId.ToString(CultureInfo.InvariantCulture)]);

@@ -9,17 +9,27 @@ namespace Portolan.ConsoleTests;
 /// <summary>
 /// ECS in the console: a cluster made in the UI, and the create-service form that maps several container ports to
 /// several target groups at once: it sends ONE CreateService whose loadBalancers list has an entry per port, picked
-/// from the target groups the ELBv2 API lists, and the service page draws each port's way to its listener.
+/// from the target groups the ELBv2 API lists, and the service page draws each port's way to its listener. The task is
+/// examples/echo as a real process: a request through the HTTP listener reaches it on its container port 80's host port.
 /// </summary>
 public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Browser browser)
     : IClassFixture<EcsConsoleTests.Server>, IClassFixture<Browser>
 {
     public sealed class Server : ConsoleServer;
 
-    private const string Containers = """
-        [{"name":"echo","image":"portolan/echo","essential":true,"memory":64,
-          "portMappings":[{"containerPort":80,"protocol":"tcp"},{"containerPort":10080,"protocol":"tcp"}]}]
-        """;
+    /// <summary>examples/echo (built with the tests): HTTP/1.1 on container port 80's host port, gRPC on 10080's.</summary>
+    private static readonly string Containers = JsonSerializer.Serialize(new[]
+    {
+        new
+        {
+            name = "echo", image = "portolan/echo", essential = true, memory = 64,
+            command = new[] { "dotnet", Path.Combine(Browser.RepositoryRoot(), "examples", "echo", "bin", Configuration, "net10.0", "echo.dll") },
+            portMappings = new[] { new { containerPort = 80, protocol = "tcp" }, new { containerPort = 10080, protocol = "tcp" } },
+        },
+    });
+
+    /// <summary>Debug or Release, as this test build.</summary>
+    private static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
     [Fact]
     public async Task Cluster_and_service_from_the_forms_with_a_load_balancer_entry_per_container_port()
@@ -40,7 +50,8 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         var grpc = await CreateTargetGroupAsync("web-grpc", "GRPC");
         var lb = await ElbAsync("create-load-balancer", "--name", "shop", "--subnets", "subnet-1", "subnet-2");
         var lbArn = lb.GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
-        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={http}");
+        var httpPort = FreePort();
+        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={http}");
         await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
 
         var form = page.Locator("#create-ecs-service");
@@ -71,6 +82,18 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         await Expect(wiring.Nth(1)).ToContainTextAsync("web-grpc");
         await Expect(wiring.Nth(0)).ToContainTextAsync("HTTP:");
         await Expect(wiring.Nth(1)).ToContainTextAsync("HTTP:");
+
+        // Traffic flows: the HTTP listener → web-http → the task's host port for container port 80 (the echo process).
+        var echoed = await ThroughListenerAsync(httpPort, "/through-the-listener");
+        var task = (await EcsAsync("describe-tasks", "--cluster", "shop", "--tasks", (await EcsAsync("list-tasks", "--cluster", "shop", "--service-name", "web")).GetProperty("taskArns")[0].GetString()!))
+            .GetProperty("tasks")[0];
+        var taskId = task.GetProperty("taskArn").GetString()!.Split('/')[^1];
+        var hostPorts = task.GetProperty("containers")[0].GetProperty("networkBindings").EnumerateArray()
+            .ToDictionary(b => b.GetProperty("containerPort").GetInt32(), b => b.GetProperty("hostPort").GetInt32());
+        Assert.Equal($"echo from task {taskId} (port {hostPorts[80]}): GET /through-the-listener \n", echoed);
+        // The page follows the task: each row now names its real host port.
+        await Expect(wiring.Nth(0)).ToContainTextAsync($":{hostPorts[80]}");
+        await Expect(wiring.Nth(1)).ToContainTextAsync($":{hostPorts[10080]}");
         await Browser.ScreenshotAsync(page, "ecs-service-two-ports-two-target-groups");
 
         var created = (await server.Aws.RunAsync("ecs", "describe-services", "--cluster", "shop", "--services", "web")).EnsureSuccess();
@@ -83,6 +106,37 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
             service.GetProperty("loadBalancers").EnumerateArray()
                 .Select(lb => (lb.GetProperty("containerName").GetString(), lb.GetProperty("containerPort").GetInt32(), lb.GetProperty("targetGroupArn").GetString())));
         Assert.Empty(browser.PageErrors[page]);
+        await EcsAsync("delete-service", "--cluster", "shop", "--service", "web", "--force");
+    }
+
+    /// <summary>GETs through the listener until the task answers (it is registered a moment after it starts).</summary>
+    private static async Task<string> ThroughListenerAsync(int port, string path)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                // 503 until the task is registered with the group.
+                using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"));
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.IsSuccessStatusCode || DateTime.UtcNow > deadline) return body;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // The listener's port opens a moment after CreateListener.
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private async Task<JsonElement> EcsAsync(params string[] args)
+    {
+        var result = (await server.Aws.RunAsync(["ecs", .. args], CancellationToken.None)).EnsureSuccess();
+        using var json = result.Json();
+        return json.RootElement.Clone();
     }
 
     private async Task<string> CreateTargetGroupAsync(string name, string protocolVersion)

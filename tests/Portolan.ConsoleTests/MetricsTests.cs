@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Portolan.ConsoleTests.Support;
 
 namespace Portolan.ConsoleTests;
@@ -62,6 +64,107 @@ public sealed class MetricsTests(MetricsTests.Server server) : IClassFixture<Met
         Assert.Equal(1, metrics.Value("portolan_cloudmap_instances", L("health", "HEALTHY")));
         Assert.Equal(1, metrics.Value("portolan_cloudmap_instances", L("health", "UNHEALTHY")));
         Assert.Equal(await FirstRevisionEventAsync(), metrics.Value("portolan_registry_revision"));
+
+        await LoadBalancerAndTaskMetricsAsync();
+    }
+
+    /// <summary>
+    /// After the counts above (which these changes would move): requests through a real listener to a real target,
+    /// by listener, target group and status class with the latency histogram; and ECS tasks by status.
+    /// </summary>
+    private async Task LoadBalancerAndTaskMetricsAsync()
+    {
+        await using var target = await HttpTarget.StartAsync();
+        var tgArn = (await ElbAsync("create-target-group", "--name", "metered", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-1", "--target-type", "ip", "--health-check-interval-seconds", "5", "--health-check-timeout-seconds", "2"))
+            .GetProperty("TargetGroups")[0].GetProperty("TargetGroupArn").GetString()!;
+        await ElbAsync("register-targets", "--target-group-arn", tgArn, "--targets", $"Id=127.0.0.1,Port={target.Port}");
+        var lbArn = (await ElbAsync("create-load-balancer", "--name", "metered", "--subnets", "subnet-1", "subnet-2"))
+            .GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
+        var port = FreePort();
+        var listenerArn = (await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--default-actions", $"Type=forward,TargetGroupArn={tgArn}")).GetProperty("Listeners")[0].GetProperty("ListenerArn").GetString()!;
+
+        // Three answered by the target, once it passed a check and the listener's port is open (a bare connection
+        // is no request: the counts stay exact).
+        await UntilAsync(async () => (await ElbAsync("describe-target-health", "--target-group-arn", tgArn))
+            .GetProperty("TargetHealthDescriptions")[0].GetProperty("TargetHealth").GetProperty("State").GetString() == "healthy");
+        await UntilAsync(async () =>
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        });
+        using var http = new HttpClient();
+        for (var i = 0; i < 3; i++) Assert.Equal("ok", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/r{i}")));
+
+        // ECS: two tasks of a sleeping process, one stopped.
+        await Ecs("create-cluster", "--cluster-name", "metered");
+        await Ecs("register-task-definition", "--family", "sleeper", "--container-definitions",
+            """[{"name":"app","image":"none","essential":true,"memory":16,"command":["sleep","600"]}]""");
+        var tasks = (await Ecs("run-task", "--cluster", "metered", "--task-definition", "sleeper", "--count", "2")).GetProperty("tasks");
+        await Ecs("stop-task", "--cluster", "metered", "--task", tasks[0].GetProperty("taskArn").GetString()!);
+
+        var metrics = await ScrapeUntilAsync(m =>
+            m.ValueOrZero("portolan_ecs_tasks", L("cluster", "metered"), L("status", "STOPPED")) == 1
+            && m.ValueOrZero("portolan_ecs_tasks", L("cluster", "metered"), L("status", "RUNNING")) == 1);
+        Assert.Equal("gauge", metrics.TypeOf("portolan_ecs_tasks"));
+        Assert.Equal(2, metrics.Find("portolan_ecs_tasks", L("cluster", "metered")).Sum(s => s.Value));
+        Assert.Equal(8, metrics.Find("portolan_ecs_tasks", L("cluster", "metered")).Count());
+
+        Assert.Equal("counter", metrics.TypeOf("portolan_lb_requests_total"));
+        Assert.Equal(3, metrics.Value("portolan_lb_requests_total", L("listener", listenerArn), L("status_class", "2xx")));
+        Assert.Equal(0, metrics.Value("portolan_lb_requests_total", L("listener", listenerArn), L("status_class", "5xx")));
+        Assert.Equal(3, metrics.Value("portolan_lb_target_group_requests_total", L("target_group", tgArn), L("status_class", "2xx")));
+        Assert.Equal("histogram", metrics.TypeOf("portolan_lb_request_duration_seconds"));
+        Assert.Equal(3, metrics.Value("portolan_lb_request_duration_seconds_count", L("listener", listenerArn)));
+        Assert.Equal(3, metrics.Value("portolan_lb_request_duration_seconds_bucket", L("listener", listenerArn), L("le", "+Inf")));
+        Assert.True(metrics.Value("portolan_lb_request_duration_seconds_sum", L("listener", listenerArn)) > 0);
+    }
+
+    /// <summary>Polls (bounded) until the condition holds; the assertions after it say what was expected.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition() && DateTime.UtcNow < deadline) await Task.Delay(200);
+    }
+
+    /// <summary>Scrapes until the condition holds (tasks start and stop as real processes, a moment after the API answers).</summary>
+    private async Task<PrometheusText> ScrapeUntilAsync(Func<PrometheusText, bool> condition)
+    {
+        PrometheusText metrics;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition(metrics = PrometheusText.Parse(await server.Http.GetStringAsync("/metrics"))) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        return metrics;
+    }
+
+    private async Task<JsonElement> ElbAsync(params string[] args) => await CliAsync(["elbv2", .. args]);
+
+    private async Task<JsonElement> Ecs(params string[] args) => await CliAsync(["ecs", .. args]);
+
+    private async Task<JsonElement> CliAsync(string[] args)
+    {
+        var result = (await server.Aws.RunAsync(args, CancellationToken.None)).EnsureSuccess();
+        if (string.IsNullOrWhiteSpace(result.StdOut)) return default;
+        using var json = result.Json();
+        return json.RootElement.Clone();
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     /// <summary>The revision the console's event stream reports first: the snapshot's, as the gauge must be.</summary>

@@ -9,7 +9,7 @@ using System.Text.Json.Nodes;
 namespace Portolan.Bench;
 
 /// <summary>
-/// portolan-bench-cluster: the two cluster measurements of bench/etcd/run.sh. Targets only the URLs and DNS
+/// portolan-bench-cluster: the cluster measurements of bench/etcd/run.sh. Targets only the URLs and DNS
 /// ports it is given (the script passes 127.0.0.1 only); every run is a fixed count of operations.
 /// </summary>
 internal static class Program
@@ -24,6 +24,11 @@ internal static class Program
               One at a time: RegisterInstance through URL with a new address, then query A NAME on 127.0.0.1:PORT
               (another node) every 0.5 ms until the address is in the answer. Prints the distribution (ms) from
               sending the write and from its acknowledgement to the first answer that has it.
+          portolan-bench-cluster tasks-setup --url URL --cluster NAME --count N
+              Creates ECS cluster NAME and a service "web" of N sleep tasks; waits until all run. Prints placed=INSTANCE:COUNT,...
+          portolan-bench-cluster tasks-failover --url URL --cluster NAME --lost INSTANCE --count N
+              Polls every 50 ms until the tasks of INSTANCE are STOPPED and N tasks run elsewhere. Prints
+              stopped_unix_ms=, running_unix_ms= and pids= (every task process seen, for the caller to clean up).
         """;
 
     public static async Task<int> Main(string[] args)
@@ -62,6 +67,10 @@ internal static class Program
                 return await RegisterAsync(url, o["service-id"], Int(o, "count", 1000), Int(o, "concurrency", 64));
             case "latency":
                 return await LatencyAsync(url, Int(o, "dns", 0), o["service-id"], o["name"], Int(o, "samples", 200));
+            case "tasks-setup":
+                return await TaskFailover.SetupAsync(url, o["cluster"], Int(o, "count", 4));
+            case "tasks-failover":
+                return await TaskFailover.FailoverAsync(url, o["cluster"], o["lost"], Int(o, "count", 4));
             default:
                 Console.Error.WriteLine(Usage);
                 return 2;

@@ -23,7 +23,7 @@ internal sealed partial class HealthTimeline(ISnapshotSource snapshots, IStore s
     public const int MaxInstances = 20_000;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly ConcurrentDictionary<(string ServiceId, string InstanceId), Entries> _instances = new();
+    private readonly ConcurrentDictionary<(string ServiceId, string InstanceId), HealthHistory> _instances = new();
 
     /// <summary>Oldest first; empty when the instance was never seen.</summary>
     public IReadOnlyList<HealthEvent> Of(string serviceId, string instanceId) =>
@@ -105,7 +105,7 @@ internal sealed partial class HealthTimeline(ISnapshotSource snapshots, IStore s
     }
 
     private void Add(InstanceChange instance, HealthEvent entry) =>
-        _instances.GetOrAdd((instance.ServiceId, instance.InstanceId), _ => new Entries()).Add(entry);
+        _instances.GetOrAdd((instance.ServiceId, instance.InstanceId), _ => new HealthHistory(EntriesPerInstance)).Add(entry);
 
     /// <summary>
     /// Over the cap, drops histories down to 90% of it (so trimming is rare): instances that are gone first, then
@@ -132,34 +132,13 @@ internal sealed partial class HealthTimeline(ISnapshotSource snapshots, IStore s
 
     [LoggerMessage(1, LogLevel.Warning, "Health timeline: the registry watch failed ({Reason}); following it again.")]
     private static partial void LogWatchFailed(ILogger logger, string reason);
-
-    private sealed class Entries
-    {
-        private readonly Queue<HealthEvent> _queue = new();
-
-        public DateTimeOffset LastAt { get; private set; }
-
-        public void Add(HealthEvent entry)
-        {
-            lock (_queue)
-            {
-                _queue.Enqueue(entry);
-                if (_queue.Count > EntriesPerInstance) _queue.Dequeue();
-                LastAt = entry.At;
-            }
-        }
-
-        public HealthEvent[] Copy()
-        {
-            lock (_queue) return [.. _queue];
-        }
-    }
 }
 
-/// <summary>One entry of an instance's health history.</summary>
+/// <summary>One entry of an instance's or a target's health history.</summary>
 /// <param name="At">When it happened (the health record's time for health changes).</param>
 /// <param name="Revision">The registry revision that carried it.</param>
-/// <param name="Kind">registered, re-registered (new attributes), health, deregistered.</param>
-/// <param name="Status">HEALTHY, UNHEALTHY or UNKNOWN as Cloud Map reports it; null once deregistered.</param>
+/// <param name="Kind">registered, re-registered (new attributes), health, deregistered; for targets also removed (gone from the group).</param>
+/// <param name="Status">Instances: HEALTHY, UNHEALTHY or UNKNOWN as Cloud Map reports it, null once deregistered. Targets: the
+/// state DescribeTargetHealth reports (initial, healthy, unhealthy, unused, draining, unavailable), null once removed.</param>
 /// <param name="Reason">Why, when the writer said (the health engine's AWS reason code and probe detail).</param>
 internal sealed record HealthEvent(DateTimeOffset At, long Revision, string Kind, string? Status, string? Reason);

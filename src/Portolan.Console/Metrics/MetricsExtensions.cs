@@ -8,7 +8,7 @@ namespace Portolan.WebConsole.Metrics;
 
 /// <summary>
 /// Prometheus <c>GET /metrics</c> on the API port, by OpenTelemetry's exporter, for every <c>Portolan.*</c> meter:
-/// DNS (<c>Portolan.Dns</c>), registry writes and contents (<c>Portolan.Registry</c>), and the meters of the proxy,
+/// DNS (<c>Portolan.Dns</c>), registry writes and contents (<c>Portolan.Registry</c>), ECS tasks (<c>Portolan.Ecs</c>), and the meters of the proxy,
 /// health checks and tasks as they are registered. Instruments are System.Diagnostics.Metrics ones, so the hot paths
 /// that record them depend on nothing but the BCL.
 /// </summary>
@@ -23,6 +23,7 @@ public static class MetricsExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton<RegistryGauges>();
+        services.TryAddSingleton<EcsGauges>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("portolan"))
             .WithMetrics(metrics => metrics
@@ -42,6 +43,7 @@ public static class MetricsExtensions
     public static IApplicationBuilder UsePortolanMetrics(this IApplicationBuilder app)
     {
         _ = app.ApplicationServices.GetRequiredService<RegistryGauges>();
+        _ = app.ApplicationServices.GetRequiredService<EcsGauges>();
         // The health engine's gauges, when the server runs one.
         if (app.ApplicationServices.GetService<Health.Reporting.HealthView>() is { } health)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -8,6 +9,8 @@ using Portolan.WebConsole.Live;
 using Microsoft.Extensions.DependencyInjection;
 using Portolan.Health.Reporting;
 using Portolan.Health.Subjects;
+using Portolan.Health.TargetGroups;
+using Portolan.Core.LoadBalancing;
 
 namespace Portolan.WebConsole.Views;
 
@@ -15,9 +18,11 @@ namespace Portolan.WebConsole.Views;
 /// Read-only views for what no AWS API shows, answered as JSON from in-process state:
 /// <c>GET /console/api/dns-records?service=srv-…</c> gives the records a service's DNS name answers right now,
 /// read from the zone view the DNS server answers from; <c>GET /console/api/health-timeline?service=srv-…&amp;instance=ID</c>
-/// gives an instance's health history (<see cref="HealthTimeline"/>). Everything else comes from the AWS APIs.
+/// gives an instance's health history (<see cref="HealthTimeline"/>);
+/// <c>GET /console/api/target-health-timeline?targetGroup=ARN&amp;target=ID&amp;port=N</c> gives a load-balancer target's
+/// (<see cref="TargetHealthTimeline"/>). Everything else comes from the AWS APIs.
 /// </summary>
-internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones, HealthTimeline timeline, IServiceProvider services)
+internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zones, HealthTimeline timeline, TargetHealthTimeline targetTimeline, IServiceProvider services)
 {
     /// <summary>How long a view waits for the DNS zone view to catch up with the snapshot (it is rebuilt just after).</summary>
     private static readonly TimeSpan ZoneCatchUp = TimeSpan.FromSeconds(2);
@@ -74,6 +79,37 @@ internal sealed class ConsoleViews(ISnapshotSource snapshots, ZoneInspector zone
         return WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.HealthTimelineView);
     }
 
+    public Task TargetHealthTimelineAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var groupArn = query["targetGroup"].ToString();
+        var targetId = query["target"].ToString();
+        if (groupArn.Length == 0 || targetId.Length == 0
+            || !int.TryParse(query["port"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            return WriteErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidInput",
+                "The query parameters 'targetGroup' (a target group ARN), 'target' (a target id) and 'port' (1-65535) are required.");
+        }
+
+        var key = new TargetKey(targetId, port);
+        var entries = targetTimeline.Of(groupArn, key);
+        var snapshot = snapshots.Current;
+        var group = snapshot.LoadBalancing.FindTargetGroup(groupArn);
+        var registered = group?.Targets.ContainsKey(key) == true;
+        if (entries.Count == 0 && !registered)
+        {
+            return group is null
+                ? WriteErrorAsync(context, StatusCodes.Status404NotFound, "TargetGroupNotFound", $"Target group '{groupArn}' not found")
+                : WriteErrorAsync(context, StatusCodes.Status404NotFound, "InvalidTarget", $"Target {key} is not registered with target group '{groupArn}'");
+        }
+
+        var check = group is not null && services.GetService<HealthView>() is { } health && health.TryGet(TargetGroupHealthChecks.KeyOf(group, key), out var report)
+            ? HealthCheckView.From(report)
+            : null;
+        var view = new TargetHealthTimelineView(groupArn, targetId, port, snapshot.Revision, registered, entries, check);
+        return WriteAsync(context, StatusCodes.Status200OK, view, ConsoleJson.Default.TargetHealthTimelineView);
+    }
+
     public static Task WriteErrorAsync(HttpContext context, int status, string code, string message) =>
         WriteAsync(context, status, new ConsoleError(code, message), ConsoleJson.Default.ConsoleError);
 
@@ -99,6 +135,11 @@ internal sealed record DnsRecordsView(string ServiceId, long Revision, bool DnsS
 /// <param name="Check">The health engine's live view of the instance's check, when this node probes it (HealthCheckConfig).</param>
 internal sealed record HealthTimelineView(string ServiceId, string InstanceId, long Revision, bool Registered, IReadOnlyList<HealthEvent> Entries, HealthCheckView? Check);
 
+/// <param name="Registered">False once the target is gone from the group (its history stays for a while).</param>
+/// <param name="Entries">Oldest first.</param>
+/// <param name="Check">The health engine's live view of the target's check, when this node probes it.</param>
+internal sealed record TargetHealthTimelineView(string TargetGroupArn, string TargetId, int Port, long Revision, bool Registered, IReadOnlyList<HealthEvent> Entries, HealthCheckView? Check);
+
 /// <summary>What the health engine knows of one check right now: the probe, the policy, the state and the last probes (newest first).</summary>
 internal sealed record HealthCheckView(
     string Probe, double IntervalSeconds, int HealthyThreshold, int UnhealthyThreshold,
@@ -118,5 +159,6 @@ internal sealed record ConsoleError(string Code, string Message);
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(DnsRecordsView))]
 [JsonSerializable(typeof(HealthTimelineView))]
+[JsonSerializable(typeof(TargetHealthTimelineView))]
 [JsonSerializable(typeof(ConsoleError))]
 internal sealed partial class ConsoleJson : JsonSerializerContext;

@@ -60,6 +60,7 @@ internal sealed class ConsoleMiddleware(
             "events" => events.ServeAsync(context),
             "dns-records" => views.DnsRecordsAsync(context),
             "health-timeline" => views.HealthTimelineAsync(context),
+            "target-health-timeline" => views.TargetHealthTimelineAsync(context),
             _ => ConsoleViews.WriteErrorAsync(context, StatusCodes.Status404NotFound, "NotFound", $"No console view '{name}'."),
         };
     }

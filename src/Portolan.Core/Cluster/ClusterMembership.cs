@@ -159,7 +159,10 @@ public sealed partial class ClusterMembership : IClusterMembership, IAsyncDispos
         {
             var sent = _time.GetTimestamp();
             var lease = await _store.GrantLeaseAsync(_options.NodeTtl, ct);
-            var node = new ClusterNode(NodeId, _options.Addresses(), _startedAt, _options.Version);
+            var node = new ClusterNode(NodeId, _options.Addresses(), _startedAt, _options.Version)
+            {
+                Meta = new Dictionary<string, string>(_options.Meta, StringComparer.Ordinal),
+            };
             try
             {
                 // A put replaces a key left by this node's previous incarnation (its old lease no longer deletes it).

@@ -17,9 +17,17 @@ public sealed record ClusterNode(
     DateTimeOffset StartedAt,
     string Version)
 {
+    /// <summary>
+    /// Facts other parts of Portolan need about the node, like Consul's node meta: e.g. the ECS container instance it
+    /// runs tasks as (<c>ecs.containerInstanceId</c>). Empty when the node advertised none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = EmptyMeta;
+
     /// <summary>The lease the node's key is attached to (from the store, not the JSON).</summary>
     [JsonIgnore]
     public long Lease { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMeta = new Dictionary<string, string>();
 
     internal byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ClusterJsonContext.Default.ClusterNode);
 

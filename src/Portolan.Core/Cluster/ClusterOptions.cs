@@ -19,6 +19,12 @@ public sealed class ClusterOptions
     /// <summary>What the node advertises (read when it registers): e.g. <c>api</c> and <c>dns</c> endpoints.</summary>
     public Func<IReadOnlyDictionary<string, IReadOnlyList<string>>> Addresses { get; set; } = static () => new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// Facts the node advertises to the others (read when it registers), e.g. the ECS container instance id it runs
+    /// tasks as; see <see cref="ClusterNode.Meta"/>.
+    /// </summary>
+    public IDictionary<string, string> Meta { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The Portolan version the node advertises.</summary>
     public string Version { get; set; } = "";
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Portolan.Core.Cluster;
 using Portolan.Core.Ecs.Registry;
 
 namespace Portolan.Core.Ecs;
@@ -14,7 +16,21 @@ public static class EcsServiceCollectionExtensions
     {
         services.AddOptions<EcsOptions>().Configure(o => configure?.Invoke(o));
         services.TryAddSingleton<ITargetGroupCatalog, LoadBalancingTargetGroupCatalog>();
+        services.TryAddSingleton<IContainerInstances, LocalContainerInstances>();
         services.AddSingleton<EcsRegistry>();
+        return services;
+    }
+
+    /// <summary>
+    /// Places tasks across the live members of a cluster on a shared store (needs <c>AddPortolanCluster</c>): each node
+    /// advertises its container instance id in its node meta, and is an instance while its lease lives.
+    /// </summary>
+    public static IServiceCollection AddEcsClusterPlacement(this IServiceCollection services)
+    {
+        services.RemoveAll<IContainerInstances>();
+        services.AddSingleton<IContainerInstances, ClusterContainerInstances>();
+        services.AddSingleton<IConfigureOptions<ClusterOptions>>(sp => new ConfigureOptions<ClusterOptions>(cluster =>
+            cluster.Meta[ClusterContainerInstances.MetaKey] = sp.GetRequiredService<IOptions<EcsOptions>>().Value.NodeId));
         return services;
     }
 }

@@ -15,13 +15,13 @@ namespace Portolan.Health.Probing;
 /// Messages travel as raw bytes so any method's reply is accepted. Channels are cached per authority and share one
 /// HTTP/2 handler (h2c for http://, TLS with ALPN for https://).
 /// </summary>
-internal sealed class GrpcProbe : IDisposable
+internal sealed class GrpcProbe(ProbeConnections connections) : IDisposable
 {
     public const string HealthCheckPath = "/grpc.health.v1.Health/Check";
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static b => b, static b => b);
 
-    private readonly SocketsHttpHandler _handler = NetworkProber.NewHandler();
+    private readonly SocketsHttpHandler _handler = NetworkProber.NewHandler(connections);
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Method<byte[], byte[]>> _methods = new(StringComparer.Ordinal);
 

@@ -6,10 +6,10 @@ using Portolan.Health.Subjects;
 namespace Portolan.Health.Probing;
 
 /// <summary>HTTP/1.1 and HTTP/2 GET probes; one client per protocol version so each keeps its own connections.</summary>
-internal sealed class HttpProbe : IDisposable
+internal sealed class HttpProbe(ProbeConnections connections) : IDisposable
 {
-    private readonly HttpClient _http1 = new(NetworkProber.NewHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly HttpClient _http2 = new(NetworkProber.NewHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http1 = new(NetworkProber.NewHandler(connections)) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http2 = new(NetworkProber.NewHandler(connections)) { Timeout = Timeout.InfiniteTimeSpan };
 
     public async Task<(ProbeOutcome, int?, string?)> GetAsync(ProbeSpec spec, CancellationToken ct)
     {

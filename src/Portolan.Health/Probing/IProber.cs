@@ -12,4 +12,12 @@ public interface IProber
 
     /// <summary>The scheduler stopped probing <paramref name="spec"/>: drop anything kept for it (e.g. a gRPC channel).</summary>
     void Forget(ProbeSpec spec);
+
+    /// <summary>
+    /// Nothing probes <paramref name="host"/>:<paramref name="port"/> any more: close what is kept open to it (pooled
+    /// connections), so the target sees the health checker go at once.
+    /// </summary>
+    void Release(string host, int port)
+    {
+    }
 }

@@ -17,12 +17,13 @@ public sealed class NetworkProber : IProber, IDisposable
     private readonly TimeProvider _time;
     private readonly HttpProbe _http;
     private readonly GrpcProbe _grpc;
+    private readonly ProbeConnections _connections = new();
 
     public NetworkProber(TimeProvider time)
     {
         _time = time;
-        _http = new HttpProbe();
-        _grpc = new GrpcProbe();
+        _http = new HttpProbe(_connections);
+        _grpc = new GrpcProbe(_connections);
     }
 
     public async Task<ProbeResult> ProbeAsync(ProbeSpec spec, CancellationToken cancellationToken)
@@ -71,6 +72,11 @@ public sealed class NetworkProber : IProber, IDisposable
         if (spec.Protocol == ProbeProtocol.Grpc) _grpc.Forget(spec);
     }
 
+    public void Release(string host, int port) => _connections.Close(host, port);
+
+    /// <summary>How many pooled probe connections are open to a target (for tests).</summary>
+    internal int OpenConnectionsTo(string host, int port) => _connections.OpenTo(host, port);
+
     public void Dispose()
     {
         _http.Dispose();
@@ -79,8 +85,9 @@ public sealed class NetworkProber : IProber, IDisposable
 
     /// <summary>The handler every HTTP-based probe uses: pooled, no redirects, no cookies, no proxy, any certificate.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5359", Justification = "Health checks, like ALB's and Route 53's, don't validate target certificates.")]
-    internal static SocketsHttpHandler NewHandler() => new()
+    internal static SocketsHttpHandler NewHandler(ProbeConnections connections) => new()
     {
+        ConnectCallback = connections.ConnectAsync,
         AllowAutoRedirect = false,
         UseCookies = false,
         UseProxy = false,

@@ -31,6 +31,7 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
     private readonly Dictionary<SubjectKey, SubjectRunner> _runners = [];
     private readonly List<HealthSubject> _listed = [];
     private readonly HashSet<SubjectKey> _wanted = [];
+    private readonly List<(string Host, int Port)> _released = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _loops = Task.CompletedTask;
     private int _disposed;
@@ -166,7 +167,22 @@ public sealed partial class HealthScheduler : IHostedService, IAsyncDisposable
             _runners.Remove(key);
             _view.Remove(key);
             _prober.Forget(runner.Subject.Spec);
+            _released.Add((runner.Subject.Spec.Host, runner.Subject.Spec.Port));
         }
+        ReleaseUnprobedEndpoints(gone);
+    }
+
+    /// <summary>Closes the probe connections of endpoints no remaining subject probes (a draining target's, say).</summary>
+    private void ReleaseUnprobedEndpoints(List<SubjectKey>? gone)
+    {
+        if (gone is null) return;
+        var probed = new HashSet<(string, int)>();
+        foreach (var runner in _runners.Values) probed.Add((runner.Subject.Spec.Host, runner.Subject.Spec.Port));
+        foreach (var (host, port) in _released)
+        {
+            if (!probed.Contains((host, port))) _prober.Release(host, port);
+        }
+        _released.Clear();
     }
 
     private void Start(HealthSubject subject, TimeSpan firstDelay)

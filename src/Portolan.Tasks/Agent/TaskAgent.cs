@@ -28,6 +28,7 @@ internal sealed partial class TaskAgent : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ForgetFilesOfUnknownTasks();
+        KillProcessesOfStoppedTasks();
         while (!stoppingToken.IsCancellationRequested)
         {
             var snapshot = _ecs.Snapshots.Current;
@@ -92,6 +93,30 @@ internal sealed partial class TaskAgent : BackgroundService
             if (!known.ContainsKey(id)) _ctx.Logs.Delete(id);
         }
     }
+
+    /// <summary>
+    /// Processes of this node's tasks that are recorded STOPPED yet still run: Portolan died, its processes lived on, and
+    /// the cluster stopped the tasks (and replaced them elsewhere) before it came back. They go now.
+    /// </summary>
+    private void KillProcessesOfStoppedTasks()
+    {
+        foreach (var stored in _ecs.Snapshots.Current.Ecs.Tasks.Values)
+        {
+            var t = stored.Record;
+            if (t.NodeId != _ecs.NodeId || !t.IsStopped) continue;
+            foreach (var c in t.Containers)
+            {
+                if (!int.TryParse(c.RuntimeId, System.Globalization.CultureInfo.InvariantCulture, out var pid) || c.StartTicks is not { } ticks || c.BootId is not { } boot
+                    || !new ProcessIdentity(pid, ticks, boot).IsAlive()) continue;
+                // The container is a process group of its own (setsid): all of it goes.
+                Posix.SignalGroup(pid, Posix.SigKill);
+                LogKilledStopped(_ctx.Logger, pid, c.Name, t.Id);
+            }
+        }
+    }
+
+    [LoggerMessage(21, LogLevel.Warning, "Killed process {Pid} (container {Container}) of task {TaskId}: the cluster stopped the task while this node was gone.")]
+    private static partial void LogKilledStopped(ILogger logger, int pid, string container, string taskId);
 
     [LoggerMessage(20, LogLevel.Information, "Stopping {Count} task(s) on this node before shutting down.")]
     private static partial void LogStopping(ILogger logger, int count);

@@ -117,9 +117,17 @@ internal sealed partial class TaskRunner : IDisposable
                 KillAll();
                 return;
             }
+            if (task.IsStopped)
+            {
+                // The cluster gave this node up for lost (its lease expired: a long pause, a partition) and stopped the
+                // task, which now runs elsewhere: its processes go, and the record stays as the leader wrote it.
+                LogStoppedByCluster(_ctx.Logger, _taskId);
+                await TerminateAsync();
+                return;
+            }
             if (_nodeStopping)
             {
-                await StopAsync("TerminationNotice", "Portolan on this node is shutting down", drain: false);
+                await StopAsync(StopCodes.TerminationNotice, "Portolan on this node is shutting down", drain: false);
                 return;
             }
             if (!task.WantsRunning)
@@ -183,4 +191,7 @@ internal sealed partial class TaskRunner : IDisposable
 
     [LoggerMessage(13, LogLevel.Information, "Task {TaskId} adopted: its processes survived the restart.")]
     private static partial void LogAdopted(ILogger logger, string taskId);
+
+    [LoggerMessage(14, LogLevel.Warning, "Task {TaskId} was stopped by the cluster while this node counted as lost; stopping its processes.")]
+    private static partial void LogStoppedByCluster(ILogger logger, string taskId);
 }

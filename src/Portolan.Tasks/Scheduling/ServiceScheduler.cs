@@ -10,10 +10,11 @@ namespace Portolan.Tasks.Scheduling;
 /// The ECS service scheduler: on every change of the registry (and every <see cref="TasksOptions.SchedulerTick"/> for
 /// its timers) it plans each ACTIVE or DRAINING service with <see cref="ServicePlanner"/> and carries the plan out
 /// through the <see cref="EcsRegistry"/>: tasks to stop, tasks to start, deployments and events. Runs only while
-/// <see cref="ISchedulerGate.IsScheduler"/>; it also forgets STOPPED tasks and INACTIVE services after their retention.
+/// <see cref="ISchedulerGate.IsScheduler"/>; it also stops the tasks of nodes that left the cluster
+/// (<see cref="LostNodeTasks"/>) and forgets STOPPED tasks and INACTIVE services after their retention.
 /// </summary>
-internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate gate, Wiring.ITargetRegistrar targets, IOptions<TasksOptions> options, TimeProvider time,
-    ILogger<ServiceScheduler> logger) : BackgroundService
+internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate gate, Wiring.ITargetRegistrar targets, LostNodeTasks lostNodes, IOptions<TasksOptions> options,
+    TimeProvider time, ILogger<ServiceScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
@@ -32,6 +33,7 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
             var revision = ecs.Snapshots.Current.Revision;
             if (gate.IsScheduler)
             {
+                await StopLostTasksAsync(stoppingToken);
                 await PassAsync(stoppingToken);
                 await PruneAsync(stoppingToken);
             }
@@ -91,6 +93,19 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
             if (plan.Deactivate && current.Status == EcsStatus.Draining) next = next with { Status = EcsStatus.Inactive };
             return next;
         }, plan.Events, ct);
+    }
+
+    /// <summary>Tasks of nodes that left the cluster are stopped first, so that this pass already replaces them.</summary>
+    private async Task StopLostTasksAsync(CancellationToken ct)
+    {
+        try
+        {
+            await lostNodes.StopAsync(ecs.Snapshots.Current, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPassFailed(logger, e, "(tasks of lost nodes)");
+        }
     }
 
     private async Task PruneAsync(CancellationToken ct)

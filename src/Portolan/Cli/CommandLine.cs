@@ -4,7 +4,7 @@ namespace Portolan.Cli;
 
 /// <summary>
 /// Parses <c>portolan serve [--data-dir DIR] [--api HOST:PORT]... [--dns HOST:PORT] [--store URI] [--region R]
-/// [--account N] [--auth FILE] [--health-interval SECONDS] [--node-name NAME] [--strict-aws] [--dns-forward HOST:PORT]...
+/// [--account N] [--auth FILE] [--health-interval SECONDS] [--node-name NAME] [--task-address IP] [--strict-aws] [--dns-forward HOST:PORT]...
 /// [--log-format text|json]</c>, <c>--help</c> and <c>--version</c>. Options take <c>--name VALUE</c> or
 /// <c>--name=VALUE</c>. Hand-written: the surface is small and the error messages matter more than a framework.
 /// </summary>
@@ -130,6 +130,12 @@ internal static class CommandLine
                     error = value.Contains('/', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) ? $"'{value}' is not a node name (no '/' or spaces)." : null;
                     options = options with { NodeName = value };
                     break;
+                case "--task-address":
+                    // An IPv4 address (Cloud Map's AWS_INSTANCE_IPV4); 0.0.0.0 is nowhere to connect to.
+                    error = System.Net.IPAddress.TryParse(value, out var taskAddress) && taskAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                        && !taskAddress.Equals(System.Net.IPAddress.Any) ? null : $"'{value}' is not an IPv4 address other hosts can reach.";
+                    options = options with { TaskAddress = value };
+                    break;
                 default:
                     return Unknown(name);
             }
@@ -144,7 +150,7 @@ internal static class CommandLine
         return new CliCommand.Serve(api is null ? options : options with { ApiEndpoints = api });
     }
 
-    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--health-interval", "--node-name", "--strict-aws", "--log-format", "--help", "-h"];
+    private static readonly string[] KnownOptions = ["--data-dir", "--api", "--dns", "--dns-forward", "--store", "--region", "--account", "--auth", "--health-interval", "--node-name", "--task-address", "--strict-aws", "--log-format", "--help", "-h"];
 
     private static bool IsKnownOption(string arg)
     {

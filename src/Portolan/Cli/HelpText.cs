@@ -22,6 +22,8 @@ internal static class HelpText
                               (etcd: several nodes share one registry; namespace default /portolan)
                                                                          [sqlite:DATA-DIR/portolan.db]
           --node-name NAME    this node's name in the cluster (unique per store)  [HOSTNAME-APIPORT]
+          --task-address IP   where this node's ECS tasks are registered in Cloud Map and target groups
+                              (PORTOLAN_HOST_ADDRESS); set it to the host's address in a cluster of hosts  [127.0.0.1]
           --region R          region in ARNs and signatures              [{PortolanOptions.DefaultRegion}]
           --account N         12-digit account id in ARNs                [{PortolanOptions.DefaultAccount}]
           --auth FILE         verify SigV4 signatures against this access-key file; without it any

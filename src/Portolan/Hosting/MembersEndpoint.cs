@@ -6,11 +6,13 @@ namespace Portolan.Hosting;
 
 /// <summary>
 /// <c>GET /_portolan/members</c> on the API port: the cluster as this node sees it, like Consul's
-/// <c>/v1/agent/members</c> — each live node with its addresses, whether it leads, and this node's own lease state.
+/// <c>/v1/agent/members</c> — each live node with its addresses and meta (on etcd, the ECS container instance it runs
+/// tasks as), whether it leads, and this node's own lease state.
 /// <code>
 /// {"self":"web-1","leader":"web-1","revision":42,"members":[
 ///   {"name":"web-1","status":"alive","leader":true,"self":true,"lease":"694d8a2b1f3c4e5d",
-///    "startedAt":"2025-01-01T00:00:00+00:00","version":"0.1.0","addresses":{"api":["http://10.0.0.1:7766"],"dns":[…]}}]}
+///    "startedAt":"2025-01-01T00:00:00+00:00","version":"0.1.0","addresses":{"api":["http://10.0.0.1:7766"],"dns":[…]},
+///    "meta":{"ecs.containerInstanceId":"…"}}]}
 /// </code>
 /// A node cut off from the store lists itself as <c>"status":"failed"</c> (its lease is no longer known to be alive).
 /// </summary>
@@ -96,6 +98,13 @@ internal sealed class MembersEndpoint(RequestDelegate next, IClusterMembership m
             }
 
             json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("meta");
+        foreach (var (key, value) in node.Meta.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            json.WriteString(key, value);
         }
 
         json.WriteEndObject();

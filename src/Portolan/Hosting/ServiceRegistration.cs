@@ -84,7 +84,13 @@ internal static class ServiceRegistration
 
         // ECS tasks as local processes, and the service scheduler (last: on stop they go first, while DNS, the registry and
         // the cluster membership still work).
-        services.AddPortolanTasks(tasks => tasks.DataDir = options.DataDir);
+        services.AddPortolanTasks(tasks =>
+        {
+            tasks.DataDir = options.DataDir;
+            tasks.HostAddress = options.TaskAddress ?? tasks.HostAddress;
+        });
+        // On a shared (etcd) store tasks are spread over the live nodes, and a lost node's tasks are replaced elsewhere.
+        if (options.StoreUri.StartsWith("etcd://", StringComparison.Ordinal)) services.AddEcsClusterPlacement();
 
         return services;
     }

@@ -62,7 +62,8 @@ public sealed class Browser : IAsyncLifetime
 
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "TestResults", "console-screenshots");
 
-    private static string RepositoryRoot()
+    /// <summary>The directory holding Portolan.slnx above the test build.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -61,6 +61,48 @@ public sealed class NetworkProberTests(ProbeTargets targets) : IClassFixture<Pro
         Assert.Equal(2, targets.CountedConnections);
     }
 
+    [Theory]
+    [InlineData(ProbeProtocol.Http1)]
+    [InlineData(ProbeProtocol.Http2)]
+    public async Task Releasing_a_target_closes_its_pooled_connection_and_a_later_probe_connects_again(ProbeProtocol protocol)
+    {
+        // A raw keep-alive target that sees its connections close: what a draining task waits for on its port.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var spec = new ProbeSpec(protocol, false, "127.0.0.1", port, "/", null, Patient);
+        var server = protocol == ProbeProtocol.Http2 ? null : KeepAliveTarget.Serve(listener);
+        if (server is null)
+        {
+            // HTTP/2 needs a real h2c server: use the fixture's, whose connection count is visible from this process.
+            spec = spec with { Port = targets.H2cPort, Path = "/status/200" };
+        }
+
+        Assert.True((await _prober.ProbeAsync(spec, CancellationToken.None)).Passed);
+        Assert.Equal(1, _prober.OpenConnectionsTo("127.0.0.1", spec.Port));
+
+        _prober.Release("127.0.0.1", spec.Port);
+        Assert.Equal(0, _prober.OpenConnectionsTo("127.0.0.1", spec.Port));
+        if (server is not null)
+        {
+            Assert.Equal(1, await server.ClosedConnections.Reader.ReadAsync().AsTask().WaitAsync(Patient));
+        }
+
+        // The pool notices its closed connection on its own (HTTP/2 by its read loop ending) and connects again.
+        await WithinAsync(async () => (await _prober.ProbeAsync(spec, CancellationToken.None)).Passed);
+        Assert.Equal(1, _prober.OpenConnectionsTo("127.0.0.1", spec.Port));
+    }
+
+    private static async Task WithinAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patient);
+        while (!await condition())
+        {
+            if (deadline.IsCancellationRequested) Assert.Fail("The condition did not hold in time.");
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task Https_accepts_a_self_signed_certificate_as_ALB_and_Route_53_do()
     {

@@ -126,6 +126,24 @@ public sealed class HealthSchedulerTests
     }
 
     [Fact]
+    public async Task An_endpoint_is_released_when_its_last_subject_goes()
+    {
+        await using var h = await StartAsync();
+        // "shared" is probed by a target and by a Cloud Map instance (same host and port).
+        var sharedToo = SchedulerHarness.Subject("shared", Interval) with { Key = new SubjectKey(SubjectKind.CloudMapInstance, "srv", "shared") };
+        await h.SetSubjectsAsync(SchedulerHarness.Subject("shared", Interval), sharedToo, SchedulerHarness.Subject("drop", Interval));
+        await h.AdvanceAsync(Interval, Step);
+
+        await h.SetSubjectsAsync(sharedToo);
+        await h.AdvanceAsync(Interval, Step);
+        Assert.Equal(["drop:80"], h.Prober.Released);
+
+        await h.SetSubjectsAsync();
+        await h.AdvanceAsync(Interval, Step);
+        Assert.Equal(["drop:80", "shared:80"], h.Prober.Released.Order());
+    }
+
+    [Fact]
     public async Task A_new_generation_starts_over_while_a_changed_policy_keeps_the_state()
     {
         await using var h = await StartAsync();

@@ -176,6 +176,10 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         }
 
         public void Forget(ProbeSpec spec) => Forgotten.Add(spec.Host);
+
+        public ConcurrentBag<string> Released { get; } = [];
+
+        public void Release(string host, int port) => Released.Add($"{host}:{port}");
     }
 
     /// <summary>Owns every subject except those in <see cref="NotMine"/>; <see cref="Raise"/> tells the scheduler.</summary>

@@ -5,6 +5,7 @@ import { h, fill, values } from './dom.js';
 import { LiveUpdates } from './live.js';
 import * as cloudMap from './pages/cloudmap.js';
 import * as ecs from './pages/ecs.js';
+import * as elb from './pages/elb.js';
 
 const main = document.getElementById('main');
 const liveBadge = document.getElementById('live');
@@ -25,6 +26,10 @@ const routes = [
   [/^#\/cloudmap\/namespaces\/([^/]+)$/, cloudMap.namespacePage],
   [/^#\/cloudmap\/services\/([^/]+)$/, cloudMap.servicePage],
   [/^#\/cloudmap\/services\/([^/]+)\/instances\/([^/]+)$/, cloudMap.instancePage],
+  [/^#\/elb\/?$/, elb.overviewPage],
+  [/^#\/elb\/load-balancers\/([^/]+)$/, elb.loadBalancerPage],
+  [/^#\/elb\/target-groups\/([^/]+)$/, elb.targetGroupPage],
+  [/^#\/elb\/target-groups\/([^/]+)\/targets\/([^/]+)\/([0-9]+)$/, elb.targetPage],
   [/^#\/ecs\/?$/, ecs.clustersPage],
   [/^#\/ecs\/clusters\/([^/]+)$/, ecs.clusterPage],
   [/^#\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, ecs.servicePage],
@@ -32,6 +37,7 @@ const routes = [
 
 const sections = [
   ['Cloud Map', '#/cloudmap', 'servicediscovery'],
+  ['Load balancers', '#/elb', 'elasticloadbalancing'],
   ['ECS', '#/ecs', 'ecs'],
 ];
 

@@ -133,4 +133,7 @@ public static class StopCodes
     public const string EssentialContainerExited = "EssentialContainerExited";
     public const string UserInitiated = "UserInitiated";
     public const string ServiceSchedulerInitiated = "ServiceSchedulerInitiated";
+
+    /// <summary>The task's container instance went away (in Portolan: its node shut down or left the cluster).</summary>
+    public const string TerminationNotice = "TerminationNotice";
 }

@@ -14,9 +14,10 @@ public sealed record RunTaskResult(IReadOnlyList<TaskRecord> Tasks, IReadOnlyLis
 public sealed partial class EcsRegistry
 {
     /// <summary>
-    /// Creates standalone tasks (PROVISIONING, desired RUNNING) on this node; the agent then starts their processes.
-    /// With <see cref="RunTaskCommand.ContainerInstances"/> (StartTask) one task is started per instance named, and
-    /// instances other than this node are reported as failures.
+    /// Creates standalone tasks (PROVISIONING, desired RUNNING) spread over the live container instances (see
+    /// <see cref="Place"/>); each instance's agent then starts its processes. With
+    /// <see cref="RunTaskCommand.ContainerInstances"/> (StartTask) one task is started per instance named, and
+    /// instances that are not live are reported as failures (MISSING).
     /// </summary>
     public Task<RunTaskResult> RunTaskAsync(RunTaskCommand cmd, CancellationToken ct = default)
     {
@@ -41,16 +42,23 @@ public sealed partial class EcsRegistry
             }
 
             var failures = new List<(string, string)>();
-            var count = cmd.Count;
+            string[] nodes;
             if (cmd.ContainerInstances is { } instances)
             {
-                count = 0;
+                var named = new List<string>(instances.Count);
                 foreach (var instance in instances)
                 {
-                    if (instance == NodeId || instance == Arns.ContainerInstance(name, NodeId)) count++;
+                    if (LiveInstance(name, instance) is { } id) named.Add(id);
                     else failures.Add((instance.StartsWith("arn:", StringComparison.Ordinal) ? instance : Arns.ContainerInstance(name, instance), "MISSING"));
                 }
+                nodes = named.ToArray();
             }
+            else
+            {
+                nodes = Place(s.Ecs, name, cmd.Group ?? "family:" + td.Record.Family, cmd.Count);
+                if (nodes.Length == 0) throw EcsErrors.Invalid("No Container Instances were found in your cluster.");
+            }
+            var count = nodes.Length;
 
             var now = Now();
             var ops = new List<TxnOp> { TouchMembers(name) };
@@ -58,7 +66,7 @@ public sealed partial class EcsRegistry
             var tags = TaskTags(s, cmd.Tags, cmd.PropagateTags == "TASK_DEFINITION" ? td.Record.Arn : null, cmd.EnableEcsManagedTags ? name : null, null);
             for (var i = 0; i < count; i++)
             {
-                var task = NewTask(name, td.Record, cmd.Group ?? "family:" + td.Record.Family, cmd.StartedBy, null, null, cmd.ContainerOverrides, launchType, now);
+                var task = NewTask(nodes[i], name, td.Record, cmd.Group ?? "family:" + td.Record.Family, cmd.StartedBy, null, null, cmd.ContainerOverrides, launchType, now);
                 tasks.Add(task);
                 ops.Add(Put(EcsStoreKeys.Task(task.Id), task));
                 if (tags.Count > 0) ops.Add(TagsWrite(task.Arn, tags));
@@ -100,8 +108,9 @@ public sealed partial class EcsRegistry
         }, ct);
 
     /// <summary>
-    /// Starts <paramref name="count"/> tasks of a service's deployment on this node (the scheduler's entry point).
-    /// Nothing is started when the service is no longer ACTIVE or the deployment is gone.
+    /// Starts <paramref name="count"/> tasks of a service's deployment, spread over the live container instances (the
+    /// scheduler's entry point; see <see cref="Place"/>). Nothing is started when the service is no longer ACTIVE, the
+    /// deployment is gone or no instance is live.
     /// </summary>
     public Task<IReadOnlyList<TaskRecord>> LaunchServiceTasksAsync(string cluster, string service, string deploymentId, int count, CancellationToken ct = default) =>
         CommitAsync(s =>
@@ -112,6 +121,8 @@ public sealed partial class EcsRegistry
             var svc = stored.Record;
             var td = s.Ecs.TaskDefinitionByArn(deployment.TaskDefinitionArn);
             if (td is null) return new Plan<IReadOnlyList<TaskRecord>>(null, []);
+            var nodes = Place(s.Ecs, cluster, "service:" + service, count);
+            if (nodes.Length == 0) return new Plan<IReadOnlyList<TaskRecord>>(null, []);
             var now = Now();
             var tags = TaskTags(s, null, svc.PropagateTags switch { "TASK_DEFINITION" => td.Record.Arn, "SERVICE" => svc.Arn, _ => null },
                 svc.EnableEcsManagedTags ? cluster : null, svc.EnableEcsManagedTags ? service : null);
@@ -119,7 +130,7 @@ public sealed partial class EcsRegistry
             var tasks = new List<TaskRecord>(count);
             for (var i = 0; i < count; i++)
             {
-                var task = NewTask(cluster, td.Record, "service:" + service, deploymentId, service, deploymentId, [], deployment.LaunchType, now);
+                var task = NewTask(nodes[i], cluster, td.Record, "service:" + service, deploymentId, service, deploymentId, [], deployment.LaunchType, now);
                 tasks.Add(task);
                 ops.Add(Put(EcsStoreKeys.Task(task.Id), task));
                 if (tags.Count > 0) ops.Add(TagsWrite(task.Arn, tags));
@@ -159,14 +170,14 @@ public sealed partial class EcsRegistry
         DesiredStatus = EcsTaskStatus.Stopped, StopRequested = true, StoppedReason = reason, StopCode = stopCode, Version = t.Version + 1,
     };
 
-    private TaskRecord NewTask(string cluster, TaskDefinitionRecord td, string group, string? startedBy, string? service, string? deployment,
+    private TaskRecord NewTask(string nodeId, string cluster, TaskDefinitionRecord td, string group, string? startedBy, string? service, string? deployment,
         IReadOnlyList<ContainerOverrideSpec> overrides, string launchType, DateTimeOffset now)
     {
         var id = EcsIds.NewTaskId();
         return new TaskRecord
         {
-            Id = id, Arn = Arns.Task(cluster, id), Cluster = cluster, TaskDefinitionArn = td.Arn, NodeId = NodeId,
-            ContainerInstanceArn = Arns.ContainerInstance(cluster, NodeId), Group = group, StartedBy = startedBy,
+            Id = id, Arn = Arns.Task(cluster, id), Cluster = cluster, TaskDefinitionArn = td.Arn, NodeId = nodeId,
+            ContainerInstanceArn = Arns.ContainerInstance(cluster, nodeId), Group = group, StartedBy = startedBy,
             ServiceName = service, DeploymentId = deployment, LaunchType = launchType, Cpu = td.Cpu, Memory = td.Memory,
             DesiredStatus = EcsTaskStatus.Running, LastStatus = EcsTaskStatus.Provisioning, CreatedAt = now, ContainerOverrides = overrides,
             Containers = td.ContainerDefinitions.Select(c => new ContainerRecord

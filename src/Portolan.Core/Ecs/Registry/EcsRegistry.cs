@@ -22,9 +22,11 @@ public sealed partial class EcsRegistry
     private readonly EcsOptions _ecs;
     private readonly ITargetGroupCatalog _targetGroups;
     private readonly TimeProvider _time;
+    private readonly IContainerInstances _instances;
 
+    /// <param name="instances">Where tasks can be placed; this node alone when not given.</param>
     public EcsRegistry(IStore store, ISnapshotSource snapshots, IOptions<RegistryOptions> options, IOptions<EcsOptions> ecs,
-        ITargetGroupCatalog targetGroups, TimeProvider time)
+        ITargetGroupCatalog targetGroups, TimeProvider time, IContainerInstances? instances = null)
     {
         _committer = new SnapshotCommitter(store, snapshots);
         _snapshots = snapshots;
@@ -32,6 +34,7 @@ public sealed partial class EcsRegistry
         _ecs = ecs.Value;
         _targetGroups = targetGroups;
         _time = time;
+        _instances = instances ?? new LocalContainerInstances(ecs);
         Arns = new EcsArns(_options.Region, _options.Account);
     }
 
@@ -43,6 +46,9 @@ public sealed partial class EcsRegistry
     public string NodeId => _ecs.NodeId;
 
     public ISnapshotSource Snapshots => _snapshots;
+
+    /// <summary>The container instances tasks are placed on (the live nodes of a cluster; this node alone otherwise).</summary>
+    public IContainerInstances Instances => _instances;
 
     private Task<T> CommitAsync<T>(Func<RegistrySnapshot, Plan<T>> plan, CancellationToken ct) => _committer.CommitAsync(plan, ct);
 

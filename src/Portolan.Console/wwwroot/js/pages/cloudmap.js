@@ -1,6 +1,7 @@
 // Cloud Map: namespaces → services → instances with attributes and health, and the DNS records a service answers.
 import { CloudMap } from '../aws.js';
 import { h, fill, table, badge, when, facts, report, values, field } from '../dom.js';
+import { renderCheck, renderTimeline } from '../health.js';
 
 const Reserved = ['AWS_INSTANCE_IPV4', 'AWS_INSTANCE_IPV6', 'AWS_INSTANCE_PORT', 'AWS_INSTANCE_CNAME'];
 
@@ -368,34 +369,7 @@ export function instancePage({ aws, params: [serviceId, instanceId] }) {
       renderCheck(check, history.check);
       // Probes land between registry changes: follow them at the check's own pace (at least every 2 s).
       this.pollMs = history.check ? Math.max(2000, history.check.intervalSeconds * 1000) : 0;
-      fill(timeline, [...history.entries].reverse().map((entry) => h('li', { dataset: { kind: entry.kind, status: entry.status ?? '' } },
-        h('time', { datetime: entry.at }, when(entry.at)),
-        { registered: 'registered', 're-registered': 're-registered (attributes changed)', health: 'health', deregistered: 'deregistered' }[entry.kind] ?? entry.kind, ' ',
-        entry.status ? badge(entry.status) : null,
-        entry.reason ? h('span', { class: 'reason' }, ` ${entry.reason}`) : null,
-        h('small', { class: 'empty' }, ` (revision ${entry.revision})`))));
+      renderTimeline(timeline, history.entries);
     },
   };
-}
-
-/** The health engine's live view of an active check (HealthCheckConfig): probe, policy, state, last probes. */
-function renderCheck(container, check) {
-  if (!check) return fill(container);
-  return fill(container,
-    h('h2', {}, 'Health check'),
-    h('div', { class: 'card' }, facts([
-      ['Probe', h('code', {}, check.probe)],
-      ['Every', `${check.intervalSeconds} s; healthy after ${check.healthyThreshold}, unhealthy after ${check.unhealthyThreshold} consecutive results`],
-      ['State', [badge(check.state), check.stateSince ? ` since ${when(check.stateSince)}` : '']],
-      ['Reason', check.reasonCode ? `${check.reasonCode}: ${check.reason}` : undefined],
-      ['Streak', check.consecutiveFailures ? `${check.consecutiveFailures} failed in a row` : `${check.consecutiveSuccesses} passed in a row`],
-    ])),
-    h('h3', {}, 'Last probes'),
-    table([
-      ['When', (p) => h('time', { datetime: p.at }, when(p.at))],
-      ['Result', (p) => badge(p.outcome, p.passed ? 'good' : 'bad')],
-      ['Code', (p) => p.code ?? ''],
-      ['Took', (p) => `${p.elapsedMs} ms`],
-      ['Detail', (p) => p.detail ?? ''],
-    ], check.recent, { empty: 'No probe yet.' }));
 }
