@@ -20,7 +20,7 @@ internal static class Program
         usage:
           portolan-bench-ecs converge --url URL --dns PORT --echo ECHO.DLL --tasks N [--name NAME]
               CreateService with N tasks; prints the time until all N are RUNNING and until all N are healthy in both
-              target groups and answered by DNS (one SRV record each, at their host ports).
+              target groups and answered by DNS (SRV records at their host ports; at most 8 in a MULTIVALUE answer).
           portolan-bench-ecs rolling --url URL --dns PORT --echo ECHO.DLL --tasks N [--concurrency 4] [--name NAME]
               N tasks converged, then clients call both listeners (HTTP/1.1 and gRPC, C calls in flight each) while
               UpdateService rolls every task to a new revision; prints the requests sent and failed and the time until

@@ -119,9 +119,13 @@ internal sealed class Stack
         return result;
     }
 
+    /// <summary>Route 53 puts at most 8 healthy records in a MULTIVALUE answer.</summary>
+    private const int MultivalueAnswerLimit = 8;
+
     /// <summary>
     /// True when exactly <paramref name="count"/> tasks of <paramref name="taskDefinitionArn"/> run and they are exactly
-    /// the healthy targets of both target groups and the SRV records of the Cloud Map service.
+    /// the healthy targets of both target groups and the SRV records of the Cloud Map service (as many as a MULTIVALUE
+    /// answer holds).
     /// </summary>
     public async Task<bool> ConvergedAsync(LookupClient dns, int count, string taskDefinitionArn)
     {
@@ -131,7 +135,8 @@ internal sealed class Stack
         if (!(await _api.HealthyPortsAsync(GrpcGroup)).SetEquals(tasks.Select(t => t.GrpcPort))) return false;
         var answer = await dns.QueryAsync(DnsName, QueryType.SRV);
         var srv = answer.Answers.SrvRecords().Select(r => (int)r.Port).ToList();
-        return srv.Count == count && srv.ToHashSet().SetEquals(tasks.Select(t => t.HttpPort));
+        // MULTIVALUE answers hold at most 8 healthy records (Route 53's rule), a different subset per query.
+        return srv.Count == Math.Min(count, MultivalueAnswerLimit) && srv.ToHashSet().IsSubsetOf(tasks.Select(t => t.HttpPort));
     }
 
     private async Task<string> TargetGroupAsync(string name, string version, string port, string path, string? grpcCode)
