@@ -22,10 +22,13 @@ internal static class ServicePlanner
     /// <summary>The stoppedReason of a task replaced because its container health checks failed (ECS's words).</summary>
     public const string HealthCheckFailure = "Task failed container health checks";
 
+    /// <param name="unhealthyTarget">A target group that found the task's target unhealthy, and the port (null when none
+    /// did): such tasks are replaced once the grace period is over, as ECS replaces tasks failing ELB health checks.</param>
     /// <param name="targetsHealthy">Whether a task passes the health checks of the target groups it is registered in
     /// (for services with load balancers; null when there are none to ask).</param>
     public static ServicePlan Plan(EcsServiceRecord svc, IReadOnlyList<TaskRecord> tasks, Func<string, TaskDefinitionRecord?> taskDefinitions,
-        DateTimeOffset now, TasksOptions options, ServiceState state, Func<TaskRecord, bool>? targetsHealthy = null)
+        DateTimeOffset now, TasksOptions options, ServiceState state, Func<TaskRecord, bool>? targetsHealthy = null,
+        Func<TaskRecord, (string TargetGroupArn, int Port)?>? unhealthyTarget = null)
     {
         var plan = new ServicePlan();
         AccountStopped(tasks, now, options, state);
@@ -63,6 +66,17 @@ internal static class ServicePlanner
             plan.Stops.Add((t.Id, HealthCheckFailure));
             plan.Events.Add($"(task {t.Id}) failed container health checks.");
             active.Remove(t);
+        }
+
+        if (unhealthyTarget is not null)
+        {
+            foreach (var t in active.Where(t => t.LastStatus == EcsTaskStatus.Running && t.StartedAt is { } at && now - at >= grace).ToList())
+            {
+                if (unhealthyTarget(t) is not var (arn, port)) continue;
+                plan.Stops.Add((t.Id, $"Task failed ELB health checks in (target-group {arn})"));
+                plan.Events.Add($"(task {t.Id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason Health checks failed).");
+                active.Remove(t);
+            }
         }
 
         var primary = Breaker(svc, tasks, plan, now);

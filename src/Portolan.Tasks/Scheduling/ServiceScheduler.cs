@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portolan.Core.Ecs.Model;
 using Portolan.Core.Ecs.Registry;
+using Portolan.Core.Snapshots;
 
 namespace Portolan.Tasks.Scheduling;
 
@@ -67,7 +68,8 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
             {
                 var plan = ServicePlanner.Plan(svc, tasksByService[(svc.Cluster, svc.Name)].ToList(),
                     arn => snapshot.Ecs.TaskDefinitionByArn(arn)?.Record, time.GetUtcNow(), _options, State(svc.Cluster, svc.Name),
-                    targets.IsAvailable ? t => t.Registrations is { Targets.Count: > 0 } r && r.Targets.All(x => targets.IsHealthy(snapshot, x.TargetGroupArn, x.Id, x.Port)) : null);
+                    targets.IsAvailable ? t => t.Registrations is { Targets.Count: > 0 } r && r.Targets.All(x => targets.IsHealthy(snapshot, x.TargetGroupArn, x.Id, x.Port)) : null,
+                    targets.IsAvailable ? t => UnhealthyTarget(snapshot, t) : null);
                 if (!plan.IsEmpty) await ApplyAsync(svc, plan, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -75,6 +77,17 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
                 LogPassFailed(logger, e, svc.Name);
             }
         }
+    }
+
+    /// <summary>A target group (and port) that found a registered, not deregistering, task unhealthy.</summary>
+    private (string, int)? UnhealthyTarget(RegistrySnapshot snapshot, TaskRecord task)
+    {
+        if (task.Registrations is not { DeregisteredAt: null } r) return null;
+        foreach (var x in r.Targets)
+        {
+            if (targets.IsUnhealthy(snapshot, x.TargetGroupArn, x.Id, x.Port)) return (x.TargetGroupArn, x.Port);
+        }
+        return null;
     }
 
     private async Task ApplyAsync(EcsServiceRecord svc, ServicePlan plan, CancellationToken ct)

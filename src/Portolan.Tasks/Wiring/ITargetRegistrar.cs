@@ -23,6 +23,9 @@ public interface ITargetRegistrar
 
     /// <summary>True when the target passes the target group's health checks.</summary>
     bool IsHealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port);
+
+    /// <summary>True when the target group has found the target unhealthy (failed checks, not merely not yet checked).</summary>
+    bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port);
 }
 
 /// <summary>The registrar in effect while no load balancing model is registered.</summary>
@@ -34,4 +37,5 @@ public sealed class NoTargetRegistrar : ITargetRegistrar
     public Task DeregisterAsync(string targetGroupArn, string id, int port, CancellationToken ct) => Task.CompletedTask;
     public bool IsDrained(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => true;
     public bool IsHealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => true;
+    public bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => false;
 }

@@ -51,4 +51,8 @@ internal sealed class LoadBalancingTargetRegistrar(LoadBalancingRegistry registr
         // A group no load balancer uses never checks its targets: nothing to wait for.
         return tg.HealthOf(target) is { State: TargetHealthState.Unused } or { TakesTraffic: true };
     }
+
+    public bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) =>
+        snapshot.LoadBalancing.FindTargetGroup(targetGroupArn) is { } tg && tg.Targets.TryGetValue(new TargetKey(id, port), out var target)
+        && tg.HealthOf(target) is { State: TargetHealthState.Unhealthy };
 }

@@ -61,6 +61,25 @@ public sealed class ServicePlannerTests
         ServicePlanner.Plan(svc, tasks, Lookup, now ?? T0.AddMinutes(5), Options, state ?? new ServiceState());
 
     [Fact]
+    public void Plan_ReplacesATaskATargetGroupFoundUnhealthy_OnceTheGracePeriodIsOver()
+    {
+        const string Tg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef";
+        var d = Deployment("ecs-svc/1", Unchecked, 2);
+        var sick = Task(d, health: EcsHealth.Unknown, startedAt: T0);
+        var fine = Task(d, health: EcsHealth.Unknown, startedAt: T0);
+        var svc = Service(2, d) with { HealthCheckGracePeriodSeconds = 60 };
+        (string, int)? Unhealthy(TaskRecord t) => t.Id == sick.Id ? (Tg, 32768) : null;
+
+        var early = ServicePlanner.Plan(svc, [sick, fine], Lookup, T0.AddSeconds(30), Options, new ServiceState(), _ => true, Unhealthy);
+        Assert.Empty(early.Stops);
+
+        var plan = ServicePlanner.Plan(svc, [sick, fine], Lookup, T0.AddSeconds(61), Options, new ServiceState(), _ => true, Unhealthy);
+        Assert.Equal([(sick.Id, $"Task failed ELB health checks in (target-group {Tg})")], plan.Stops);
+        Assert.Equal([("ecs-svc/1", 1)], plan.Launches);
+        Assert.Contains($"(task {sick.Id}) (port 32768) is unhealthy in (target-group {Tg}) due to (reason Health checks failed).", plan.Events);
+    }
+
+    [Fact]
     public void Plan_StartsWhatIsMissingAndStopsWhatIsTooMany()
     {
         var d = Deployment("ecs-svc/1", Checked, 3);
