@@ -24,6 +24,12 @@ public sealed class DnsServerTests(DnsHost host)
         var nsId = await host.NamespaceAsync(ns, soaTtl: 20);
         var svc = await host.ServiceAsync(nsId, "echoservice", policy, true, (RecordType.A, 60), (RecordType.Srv, 60));
         for (var i = 1; i <= count; i++) await host.RegisterAsync(svc, $"echo-{i}", Ipv4($"10.0.0.{i}"), Port(8000 + i));
+        // The zone view follows the snapshot on its own thread (DNS is eventually consistent with the API, as on AWS):
+        // wait until it answers with every instance (a MULTIVALUE answer holds 8 at most, a WEIGHTED one 1).
+        var expected = policy == RoutingPolicy.Weighted ? 1 : Math.Min(count, 8);
+        var client = host.Client();
+        await DnsHost.EventuallyAsync(async () => (await client.QueryAsync($"echoservice.{ns}", QueryType.A)).Answers.ARecords().Count() == expected,
+            $"{ns} to answer with its instances");
         return svc;
     }
 
