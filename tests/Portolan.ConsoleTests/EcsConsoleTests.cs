@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portolan.ConsoleTests.Support;
 using static Microsoft.Playwright.Assertions;
+using Portolan.Testing;
 
 namespace Portolan.ConsoleTests;
 
@@ -50,9 +51,9 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         var grpc = await CreateTargetGroupAsync("web-grpc", "GRPC");
         var lb = await ElbAsync("create-load-balancer", "--name", "shop", "--subnets", "subnet-1", "subnet-2");
         var lbArn = lb.GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
-        var httpPort = FreePort();
+        var httpPort = FreePorts.Next();
         await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={http}");
-        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
+        await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
 
         var form = page.Locator("#create-ecs-service");
         await page.ReloadAsync();
@@ -153,12 +154,6 @@ public sealed partial class EcsConsoleTests(EcsConsoleTests.Server server, Brows
         return json.RootElement.Clone();
     }
 
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("#/ecs/clusters/shop$")]
     private static partial Regex ClusterUrl();

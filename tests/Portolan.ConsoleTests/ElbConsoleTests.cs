@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portolan.ConsoleTests.Support;
 using static Microsoft.Playwright.Assertions;
+using Portolan.Testing;
 
 namespace Portolan.ConsoleTests;
 
@@ -72,7 +73,7 @@ public sealed partial class ElbConsoleTests(ElbConsoleTests.Server server, Brows
         await Expect(listenerForm.Locator(".status .error")).ToContainTextAsync("ValidationError");
         Assert.Empty((await ElbAsync("describe-listeners", "--load-balancer-arn", lbArn)).GetProperty("Listeners").EnumerateArray());
 
-        var port = FreePort();
+        var port = FreePorts.Next();
         await listenerForm.Locator("input[name=port]").FillAsync(port.ToString(CultureInfo.InvariantCulture));
         await listenerForm.Locator("button[type=submit]").ClickAsync();
         await Expect(listenerForm.Locator(".status .ok")).ToContainTextAsync($"HTTP:{port}");
@@ -134,12 +135,6 @@ public sealed partial class ElbConsoleTests(ElbConsoleTests.Server server, Brows
         return json.RootElement.Clone();
     }
 
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("#/elb/target-groups/[^/]+$")]
     private static partial Regex TargetGroupUrl();

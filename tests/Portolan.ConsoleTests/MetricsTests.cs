@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Portolan.ConsoleTests.Support;
+using Portolan.Testing;
 
 namespace Portolan.ConsoleTests;
 
@@ -80,7 +81,7 @@ public sealed class MetricsTests(MetricsTests.Server server) : IClassFixture<Met
         await ElbAsync("register-targets", "--target-group-arn", tgArn, "--targets", $"Id=127.0.0.1,Port={target.Port}");
         var lbArn = (await ElbAsync("create-load-balancer", "--name", "metered", "--subnets", "subnet-1", "subnet-2"))
             .GetProperty("LoadBalancers")[0].GetProperty("LoadBalancerArn").GetString()!;
-        var port = FreePort();
+        var port = FreePorts.Next();
         var listenerArn = (await ElbAsync("create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--default-actions", $"Type=forward,TargetGroupArn={tgArn}")).GetProperty("Listeners")[0].GetProperty("ListenerArn").GetString()!;
 
@@ -160,12 +161,6 @@ public sealed class MetricsTests(MetricsTests.Server server) : IClassFixture<Met
         return json.RootElement.Clone();
     }
 
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     /// <summary>The revision the console's event stream reports first: the snapshot's, as the gauge must be.</summary>
     private async Task<long> FirstRevisionEventAsync()

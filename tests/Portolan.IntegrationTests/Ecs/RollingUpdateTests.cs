@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 using Portolan.Examples.Echo;
 using Portolan.IntegrationTests.Ecs.Support;
 using Portolan.IntegrationTests.Support;
+using Portolan.Testing;
 
 namespace Portolan.IntegrationTests.Ecs;
 
@@ -25,7 +26,7 @@ public sealed class RollingUpdateTests(EcsProcessServer server, ITestOutputHelpe
     [Fact]
     public async Task A_rolling_update_under_load_fails_no_request()
     {
-        var (httpPort, grpcPort) = (FreePort(), FreePort());
+        var (httpPort, grpcPort) = (FreePorts.Next(), FreePorts.Next());
         var registryArn = await CloudMapServiceAsync("rolling.domaina", "echoservice");
         var httpGroup = await TargetGroupAsync("rolling-http", "HTTP1", "/health", null);
         var grpcGroup = await TargetGroupAsync("rolling-grpc", "GRPC", "/grpc.health.v1.Health/Check", "0");
@@ -206,10 +207,4 @@ public sealed class RollingUpdateTests(EcsProcessServer server, ITestOutputHelpe
 
     private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

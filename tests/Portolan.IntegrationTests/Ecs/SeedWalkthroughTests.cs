@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Portolan.IntegrationTests.Ecs.Support;
 using Portolan.IntegrationTests.Support;
+using Portolan.Testing;
 
 namespace Portolan.IntegrationTests.Ecs;
 
@@ -27,7 +28,7 @@ public sealed class SeedWalkthroughTests(EcsProcessServer server) : IClassFixtur
     public async Task Seed_scenario_as_a_user_types_it()
     {
         var apiPort = server.Process.ApiUri.Port;
-        var (httpPort, grpcPort) = (FreePort(), FreePort());
+        var (httpPort, grpcPort) = (FreePorts.Next(), FreePorts.Next());
         Assert.NotEqual(httpPort, grpcPort);
         var t = _transcript;
         t.MapPath($"file://{server.Home.Path}/", "file://"); // the input files are in the current directory
@@ -220,10 +221,4 @@ public sealed class SeedWalkthroughTests(EcsProcessServer server) : IClassFixtur
 
     private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }
