@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Portolan.Proxy.Routing;
 
 namespace Portolan.Proxy.Balancing;
 
@@ -39,11 +40,11 @@ internal static class StickyCookies
     }
 
     /// <summary>The value of cookie <paramref name="name"/> in the request, found without allocating; empty when absent.</summary>
-    public static ReadOnlySpan<char> Find(HttpRequest request, string name)
+    public static ReadOnlySpan<char> Find(IProxyRequest request, string name)
     {
-        foreach (var header in request.Headers.Cookie)
+        for (var i = 0; request.TryGetHeader("Cookie", i, out var header); i++)
         {
-            var rest = header.AsSpan();
+            var rest = header;
             while (!rest.IsEmpty)
             {
                 var end = rest.IndexOf(';');

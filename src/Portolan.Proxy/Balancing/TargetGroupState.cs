@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using Portolan.Proxy.Configuration;
 using Portolan.Proxy.Observability;
+using Portolan.Proxy.Routing;
 
 namespace Portolan.Proxy.Balancing;
 
@@ -91,7 +91,7 @@ internal sealed class TargetGroupState : IDisposable
     /// The target for a new request, counted in (<see cref="TargetState.TryEnter"/>); null when the group has no
     /// candidate (503). Honours the stickiness cookie and slow start.
     /// </summary>
-    public TargetState? Pick(HttpContext context, out bool stuck)
+    public TargetState? Pick(IProxyRequest request, out bool stuck)
     {
         stuck = false;
         for (var attempt = 0; attempt < 4; attempt++)
@@ -103,7 +103,7 @@ internal sealed class TargetGroupState : IDisposable
             TargetState? target = null;
             if (Config.StickinessDuration is not null)
             {
-                var cookie = StickyCookies.Find(context.Request, StickinessCookie);
+                var cookie = StickyCookies.Find(request, StickinessCookie);
                 if (!cookie.IsEmpty) target = view.FindByCookie(cookie);
                 stuck = target is not null;
             }

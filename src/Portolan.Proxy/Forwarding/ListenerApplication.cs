@@ -47,7 +47,7 @@ internal sealed class ListenerApplication(
 
     public Task ProcessRequestAsync(ProxyHttpContext context)
     {
-        var action = listener.Routes.Match(context.Http, out var priority);
+        var action = listener.Routes.Match(context, out var priority);
         context.RulePriority = priority;
         context.Actions = action.Name;
         switch (action)
@@ -57,11 +57,19 @@ internal sealed class ListenerApplication(
             case FixedResponseRoute fixedResponse:
                 return fixedResponse.WriteAsync(context.Http);
             case RedirectRoute redirect:
-                context.RedirectUrl = redirect.Write(context.Http);
+                context.RedirectUrl = redirect.Location(context);
+                WriteRedirect(context.Response, redirect.StatusCode, context.RedirectUrl);
                 return Task.CompletedTask;
             default:
                 return ErrorPages.WriteAsync(context.Http, 503);
         }
+    }
+
+    private static void WriteRedirect(HttpResponse response, int status, string location)
+    {
+        response.StatusCode = status;
+        response.Headers.Location = location;
+        response.ContentLength = 0;
     }
 
     public void DisposeContext(ProxyHttpContext context, Exception? exception)
@@ -77,7 +85,7 @@ internal sealed class ListenerApplication(
 
     private async Task ForwardAsync(ProxyHttpContext context, ForwardRoute route)
     {
-        var branch = route.Pick(context.Http);
+        var branch = route.Pick(context);
         if (branch is null)
         {
             context.ErrorReason = "NoTargetGroupWeight";
@@ -88,7 +96,7 @@ internal sealed class ListenerApplication(
 
         var group = branch.Group;
         context.Group = group;
-        var target = group.Pick(context.Http, out _);
+        var target = group.Pick(context, out _);
         if (target is null)
         {
             // No registered target that may take requests: ALB's 503.
@@ -102,7 +110,7 @@ internal sealed class ListenerApplication(
         context.TargetCookieLine = target.SetCookieLine;
         context.AppCookieName = group.Config.AppCookieName;
         if (route.Sticky) context.GroupCookieLine = branch.GroupCookieLine;
-        context.TraceId = TraceIds.For(context.Request, context.Received);
+        context.TraceId = TraceIds.For(context, context.Received);
         context.TargetStartTimestamp = Stopwatch.GetTimestamp();
         ForwarderError error;
         try

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Portolan.Proxy.Balancing;
+using Portolan.Proxy.Routing;
 
 namespace Portolan.Proxy.Forwarding;
 
@@ -8,9 +9,10 @@ namespace Portolan.Proxy.Forwarding;
 /// The per-request context of a listener: an <see cref="HttpContext"/> plus what the data plane learns on the
 /// way (rule, group, target, timings). Kestrel keeps one per connection (HTTP/1.1) or pooled stream (HTTP/2) and
 /// hands it back for the next request, so none of this is allocated per request. It is also a request feature,
-/// so the transformer finds it from the <see cref="HttpContext"/> YARP passes.
+/// so the transformer finds it from the <see cref="HttpContext"/> YARP passes. As an <see cref="IProxyRequest"/>, it
+/// shows the rules and balancing Kestrel's parsed request without copying it.
 /// </summary>
-internal sealed class ProxyHttpContext
+internal sealed class ProxyHttpContext : IProxyRequest
 {
     private IPAddressCache _client;
 
@@ -78,6 +80,52 @@ internal sealed class ProxyHttpContext
         TargetStartTimestamp = 0;
         TargetEndTimestamp = 0;
         LoggedStatus = 0;
+    }
+
+    ReadOnlySpan<char> IProxyRequest.Method => Request.Method;
+
+    ReadOnlySpan<char> IProxyRequest.Path => Request.Path.Value is { Length: > 0 } path ? path : "/";
+
+    ReadOnlySpan<char> IProxyRequest.Query
+    {
+        get
+        {
+            var query = Request.QueryString.Value.AsSpan();
+            return query.StartsWith('?') ? query[1..] : query;
+        }
+    }
+
+    // HostString.Host, without the substring it allocates when the Host has a port: "[v6]" keeps its brackets, one
+    // colon starts the port; an IPv6 address without brackets (two colons or more) is left to HostString.
+    ReadOnlySpan<char> IProxyRequest.Host
+    {
+        get
+        {
+            var host = Request.Host;
+            var value = host.Value.AsSpan();
+            var bracket = value.IndexOf(']');
+            if (bracket >= 0) return value[..(bracket + 1)];
+            var colon = value.IndexOf(':');
+            if (colon < 0) return value;
+            return value[(colon + 1)..].Contains(':') ? host.Host : value[..colon];
+        }
+    }
+
+    string IProxyRequest.Scheme => Request.Scheme;
+
+    int IProxyRequest.LocalPort => Connection.LocalPort;
+
+    System.Net.IPAddress? IProxyRequest.RemoteAddress => Connection.RemoteIpAddress;
+
+    bool IProxyRequest.TryGetHeader(string name, int occurrence, out ReadOnlySpan<char> value)
+    {
+        if (Request.Headers.TryGetValue(name, out var values) && occurrence < values.Count)
+        {
+            value = values[occurrence];
+            return true;
+        }
+        value = default;
+        return false;
     }
 
     /// <summary>Remembers the last address formatted, so keep-alive requests reuse the string.</summary>

@@ -1,18 +1,24 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
+using Portolan.Proxy.Routing;
 
 namespace Portolan.Proxy.Forwarding;
 
 /// <summary>
 /// <c>X-Amzn-Trace-Id</c> as ALB writes it: <c>Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}</c>. A request
-/// that brings a <c>Root=</c> keeps it (ALB only adds <c>Self=</c> then, which is left out here).
+/// that brings a <c>Root=</c> (in a single header line) keeps it, copied out of the request view (ALB only adds
+/// <c>Self=</c> then, which is left out here).
 /// </summary>
 internal static class TraceIds
 {
-    public static string For(HttpRequest request, DateTimeOffset now)
+    private const string Header = "X-Amzn-Trace-Id";
+
+    public static string For(IProxyRequest request, DateTimeOffset now)
     {
-        var incoming = request.Headers["X-Amzn-Trace-Id"];
-        if (incoming.Count == 1 && incoming[0] is { } value && value.Contains("Root=", StringComparison.Ordinal)) return value;
+        if (request.TryGetHeader(Header, 0, out var incoming) && !request.TryGetHeader(Header, 1, out _)
+            && incoming.Contains("Root=", StringComparison.Ordinal))
+        {
+            return incoming.ToString();
+        }
 
         return string.Create(40, now.ToUnixTimeSeconds(), static (span, seconds) =>
         {

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Portolan.Proxy.Configuration;
 
 namespace Portolan.Proxy.Routing;
@@ -10,9 +9,9 @@ internal sealed class HostHeaderMatcher(ImmutableArray<string> values) : IReques
 {
     private readonly WildcardPattern[] _patterns = [.. values.Select(v => new WildcardPattern(v, ignoreCase: true))];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        var host = context.Request.Host.Host.AsSpan();
+        var host = request.Host;
         foreach (var pattern in _patterns)
         {
             if (pattern.IsMatch(host)) return true;
@@ -26,10 +25,9 @@ internal sealed class PathPatternMatcher(ImmutableArray<string> values) : IReque
 {
     private readonly WildcardPattern[] _patterns = [.. values.Select(v => new WildcardPattern(v, ignoreCase: false))];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        var path = context.Request.Path.Value.AsSpan();
-        if (path.IsEmpty) path = "/";
+        var path = request.Path;
         foreach (var pattern in _patterns)
         {
             if (pattern.IsMatch(path)) return true;
@@ -43,10 +41,9 @@ internal sealed class HttpHeaderMatcher(string name, ImmutableArray<string> valu
 {
     private readonly WildcardPattern[] _patterns = [.. values.Select(v => new WildcardPattern(v, ignoreCase: true))];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        if (!context.Request.Headers.TryGetValue(name, out var headerValues)) return false;
-        foreach (var value in headerValues)
+        for (var i = 0; request.TryGetHeader(name, i, out var value); i++)
         {
             foreach (var pattern in _patterns)
             {
@@ -62,32 +59,48 @@ internal sealed class MethodMatcher(ImmutableArray<string> values) : IRequestCon
 {
     private readonly string[] _methods = [.. values];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        var method = context.Request.Method;
+        var method = request.Method;
         foreach (var m in _methods)
         {
-            if (string.Equals(m, method, StringComparison.Ordinal)) return true;
+            if (method.SequenceEqual(m)) return true;
         }
         return false;
     }
 }
 
-/// <summary><c>source-ip</c>: the peer address in any block; IPv4-mapped IPv6 peers count as IPv4.</summary>
+/// <summary>
+/// <c>source-ip</c>: the peer address in any block; IPv4-mapped IPv6 peers count as IPv4. Compares the address's
+/// bytes (a mapped peer's last four) with each block's prefix, so mapping allocates nothing.
+/// </summary>
 internal sealed class SourceIpMatcher(ImmutableArray<IPNetwork> values) : IRequestCondition
 {
-    private readonly IPNetwork[] _networks = [.. values];
+    private readonly (byte[] Prefix, int Bits)[] _networks = [.. values.Select(n => (n.BaseAddress.GetAddressBytes(), n.PrefixLength))];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        var address = context.Connection.RemoteIpAddress;
+        var address = request.RemoteAddress;
         if (address is null) return false;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        foreach (var network in _networks)
+        Span<byte> buffer = stackalloc byte[16];
+        if (!address.TryWriteBytes(buffer, out var written)) return false;
+        ReadOnlySpan<byte> bytes = buffer[..written];
+        if (address.IsIPv4MappedToIPv6) bytes = bytes[12..];
+        foreach (var (prefix, bits) in _networks)
         {
-            if (network.Contains(address)) return true;
+            if (prefix.Length == bytes.Length && InPrefix(bytes, prefix, bits)) return true;
         }
         return false;
+    }
+
+    private static bool InPrefix(ReadOnlySpan<byte> address, byte[] prefix, int bits)
+    {
+        var whole = bits / 8;
+        if (!address[..whole].SequenceEqual(prefix.AsSpan(0, whole))) return false;
+        var rest = bits % 8;
+        if (rest == 0) return true;
+        var mask = (byte)(0xFF << (8 - rest));
+        return (address[whole] & mask) == (prefix[whole] & mask);
     }
 }
 
@@ -100,10 +113,9 @@ internal sealed class QueryStringMatcher(ImmutableArray<QueryStringPair> values)
     private readonly (WildcardPattern? Key, WildcardPattern Value)[] _pairs =
         [.. values.Select(p => (p.Key is null ? null : new WildcardPattern(p.Key, true), new WildcardPattern(p.Value, true)))];
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
-        var query = context.Request.QueryString.Value.AsSpan();
-        if (query.Length > 0 && query[0] == '?') query = query[1..];
+        var query = request.Query;
         while (!query.IsEmpty)
         {
             var end = query.IndexOf('&');

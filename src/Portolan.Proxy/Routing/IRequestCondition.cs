@@ -1,9 +1,7 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Portolan.Proxy.Routing;
 
 /// <summary>One compiled rule condition: true when the request satisfies it. Must not allocate.</summary>
 internal interface IRequestCondition
 {
-    bool Matches(HttpContext context);
+    bool Matches(IProxyRequest request);
 }

@@ -40,12 +40,12 @@ internal sealed class ForwardRoute : RouteAction
     public bool Sticky { get; }
 
     /// <summary>The group for this request; null when every weight is zero.</summary>
-    public Branch? Pick(HttpContext context)
+    public Branch? Pick(IProxyRequest request)
     {
         if (_branches.Length == 1) return _branches[0].Weight > 0 ? _branches[0] : null;
         if (Sticky)
         {
-            var cookie = StickyCookies.Find(context.Request, StickyCookies.GroupCookie);
+            var cookie = StickyCookies.Find(request, StickyCookies.GroupCookie);
             if (!cookie.IsEmpty)
             {
                 foreach (var branch in _branches)
@@ -77,19 +77,30 @@ internal sealed class ForwardRoute : RouteAction
     };
 }
 
-/// <summary>A fixed response: status, content type and body, encoded once.</summary>
+/// <summary>
+/// A fixed response: status, content type and body, encoded once. Kestrel's listeners write it with
+/// <see cref="WriteAsync"/>; another writer sends the same <see cref="StatusCode"/>, <see cref="ContentType"/> and
+/// <see cref="Body"/>.
+/// </summary>
 internal sealed class FixedResponseRoute(FixedResponseAction action) : RouteAction
 {
     private readonly byte[] _body = Encoding.UTF8.GetBytes(action.MessageBody ?? "");
-    private readonly string? _contentType = action.ContentType is null ? null : action.ContentType + "; charset=utf-8";
 
     public override string Name => "fixed-response";
+
+    public int StatusCode => action.StatusCode;
+
+    /// <summary>The Content-Type sent (the configured type with <c>; charset=utf-8</c>); null when none is configured.</summary>
+    public string? ContentType { get; } = action.ContentType is null ? null : action.ContentType + "; charset=utf-8";
+
+    /// <summary>The body, UTF-8 encoded.</summary>
+    public ReadOnlyMemory<byte> Body => _body;
 
     public Task WriteAsync(HttpContext context)
     {
         var response = context.Response;
-        response.StatusCode = action.StatusCode;
-        if (_contentType is not null) response.ContentType = _contentType;
+        response.StatusCode = StatusCode;
+        if (ContentType is not null) response.ContentType = ContentType;
         response.ContentLength = _body.Length;
         return _body.Length == 0 ? Task.CompletedTask : response.Body.WriteAsync(_body, 0, _body.Length);
     }

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Portolan.Proxy.Routing;
 
 /// <summary>
@@ -12,11 +10,11 @@ internal sealed class RouteTable(CompiledRule[] rules, RouteAction defaultAction
     public RouteAction DefaultAction { get; } = defaultAction;
 
     /// <summary>The action of the first rule whose conditions all hold, and that rule's priority (0 = the default rule).</summary>
-    public RouteAction Match(HttpContext context, out int priority)
+    public RouteAction Match(IProxyRequest request, out int priority)
     {
         foreach (var rule in rules)
         {
-            if (rule.Matches(context))
+            if (rule.Matches(request))
             {
                 priority = rule.Priority;
                 return rule.Action;
@@ -32,11 +30,11 @@ internal sealed class CompiledRule(int priority, IRequestCondition[] conditions,
     public int Priority { get; } = priority;
     public RouteAction Action { get; } = action;
 
-    public bool Matches(HttpContext context)
+    public bool Matches(IProxyRequest request)
     {
         foreach (var condition in conditions)
         {
-            if (!condition.Matches(context)) return false;
+            if (!condition.Matches(request)) return false;
         }
         return true;
     }

@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Portolan.Proxy.Balancing;
 using Portolan.Proxy.Configuration;
+using Portolan.Proxy.Tests.Support;
 
 namespace Portolan.Proxy.Tests.Balancing;
 
@@ -15,7 +15,7 @@ public sealed class TargetGroupStateTests
     private Dictionary<int, int> Spread(TargetGroupState group, int picks)
     {
         var counts = new Dictionary<int, int>();
-        var context = new DefaultHttpContext();
+        var context = new TestRequest();
         for (var i = 0; i < picks; i++)
         {
             var target = group.Pick(context, out _)!;
@@ -50,7 +50,7 @@ public sealed class TargetGroupStateTests
     {
         using var group = new TargetGroupState("tg", _time, Random.Shared);
         group.Apply(new TargetGroupConfig { Id = "tg", Targets = [Target(1), Target(2)] });
-        var context = new DefaultHttpContext();
+        var context = new TestRequest();
         var busy = group.Pick(context, out _)!;
 
         var deadline = _time.GetUtcNow().AddSeconds(300);
@@ -83,7 +83,7 @@ public sealed class TargetGroupStateTests
         group.Apply(new TargetGroupConfig { Id = "tg", Targets = [Target(1) with { Draining = true, DrainDeadline = _time.GetUtcNow().AddSeconds(300) }] });
         Assert.True(target.IsRetired);
         Assert.False(target.Aborted.IsCancellationRequested);
-        Assert.Null(group.Pick(new DefaultHttpContext(), out _));
+        Assert.Null(group.Pick(new TestRequest(), out _));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class TargetGroupStateTests
         var first = group.View.Candidates[0];
         group.Apply(new TargetGroupConfig { Id = "tg", Targets = [Target(1) with { Draining = true }] });
         group.Apply(new TargetGroupConfig { Id = "tg", Targets = [Target(1)] });
-        var second = group.Pick(new DefaultHttpContext(), out _)!;
+        var second = group.Pick(new TestRequest(), out _)!;
         Assert.NotSame(first, second);
         Assert.False(second.IsRetired);
         second.Exit();
@@ -105,8 +105,7 @@ public sealed class TargetGroupStateTests
     {
         using var group = new TargetGroupState("tg", _time, Random.Shared);
         group.Apply(new TargetGroupConfig { Id = "tg", Algorithm = BalancingAlgorithm.LeastOutstandingRequests, StickinessDuration = TimeSpan.FromHours(1), Targets = [Target(1), Target(2), Target(3)] });
-        var context = new DefaultHttpContext();
-        context.Request.Headers.Cookie = "a=b; AWSALB=" + group.View.Candidates[1].CookieValue + "; c=d";
+        var context = new TestRequest { Headers = [("Cookie", "a=b"), ("cookie", "x=y; AWSALB=" + group.View.Candidates[1].CookieValue + "; c=d")] };
         Assert.Equal(2, group.Pick(context, out var stuck)!.Port);
         Assert.True(stuck);
         var before = GC.GetAllocatedBytesForCurrentThread();
