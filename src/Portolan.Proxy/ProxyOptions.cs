@@ -42,6 +42,14 @@ public sealed class ProxyOptions
     /// </summary>
     public bool InlineScheduling { get; set; } = true;
 
+    /// <summary>
+    /// Serve plain HTTP/1.1 on cleartext listeners with Portolan's own event loops (epoll, one per core) instead of
+    /// Kestrel and YARP, for requests forwarded to HTTP/1.1 cleartext target groups, fixed responses and redirects;
+    /// everything else on the port (h2c, HTTP/2 and gRPC target groups, unusual requests) still goes through Kestrel
+    /// and YARP. Linux only. <remarks>Defaults to true.</remarks>
+    /// </summary>
+    public bool Http1FastPath { get; set; } = true;
+
     /// <summary>The random source of weighted forwards, weighted_random and slow start. <remarks>Defaults to <see cref="Random.Shared"/>.</remarks></summary>
     public Random Random { get; set; } = Random.Shared;
 }

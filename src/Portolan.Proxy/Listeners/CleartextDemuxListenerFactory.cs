@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -43,8 +42,8 @@ internal sealed class CleartextDemuxListenerFactory(IConnectionListenerFactory s
         private readonly CancellationTokenSource _stop = new();
         private IConnectionListener? _socket;
         private Task? _acceptLoop;
-        private ProtocolListener? _http1;
-        private ProtocolListener? _http2;
+        private HandOffListener? _http1;
+        private HandOffListener? _http2;
         private int _unbound;
 
         /// <summary>The real socket's address once bound (its real port when 0 was asked for).</summary>
@@ -58,7 +57,7 @@ internal sealed class CleartextDemuxListenerFactory(IConnectionListenerFactory s
                 _socket ??= await owner._sockets.BindAsync(endpoint.Socket, cancellationToken);
                 owner.BoundEndPoint = (IPEndPoint)_socket.EndPoint;
                 var bound = new DemuxEndPoint((IPEndPoint)_socket.EndPoint, endpoint.Protocol);
-                var listener = new ProtocolListener(bound, this);
+                var listener = new HandOffListener(bound, UnbindAsync);
                 if (endpoint.Protocol == HttpProtocols.Http2) _http2 = listener;
                 else _http1 = listener;
                 _acceptLoop ??= _http1 is not null && _http2 is not null ? Task.Run(AcceptLoopAsync, CancellationToken.None) : null;
@@ -160,42 +159,6 @@ internal sealed class CleartextDemuxListenerFactory(IConnectionListenerFactory s
             if (!head[..n].SequenceEqual(preface[..n])) return true; // differs: HTTP/1.1 (or garbage Kestrel will reject)
             isHttp2 = n == preface.Length;
             return isHttp2;
-        }
-
-        /// <summary>What Kestrel sees for one protocol: accepts come from the shared socket's routing.</summary>
-        private sealed class ProtocolListener(DemuxEndPoint endpoint, SharedSocket shared) : IConnectionListener
-        {
-            private readonly Channel<ConnectionContext> _accepted = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = false });
-
-            public EndPoint EndPoint { get; } = endpoint;
-
-            public bool Offer(ConnectionContext connection) => _accepted.Writer.TryWrite(connection);
-
-            public void Complete() => _accepted.Writer.TryComplete();
-
-            public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
-            {
-                try
-                {
-                    return await _accepted.Reader.ReadAsync(cancellationToken);
-                }
-                catch (ChannelClosedException)
-                {
-                    return null;
-                }
-            }
-
-            public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
-            {
-                Complete();
-                return shared.UnbindAsync();
-            }
-
-            public async ValueTask DisposeAsync()
-            {
-                Complete();
-                while (_accepted.Reader.TryRead(out var orphan)) await orphan.DisposeAsync();
-            }
         }
     }
 }

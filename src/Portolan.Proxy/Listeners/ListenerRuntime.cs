@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portolan.Proxy.Configuration;
 using Portolan.Proxy.Forwarding;
+using Portolan.Proxy.Http1;
 using Portolan.Proxy.Observability;
 using Portolan.Proxy.Routing;
 using Yarp.ReverseProxy.Forwarder;
@@ -27,6 +28,7 @@ internal sealed class ListenerRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private RouteTable _routes;
     private KestrelServer? _server;
+    private FastPathListenerFactory? _fastPath;
 
     public ListenerRuntime(ListenerConfig config, RouteTable routes, ProxyOptions options, IServiceProvider services, ILoggerFactory loggerFactory)
     {
@@ -107,6 +109,16 @@ internal sealed class ListenerRuntime : IAsyncDisposable
         {
             kestrel.Listen(endpoint, o => o.Protocols = HttpProtocols.Http1); // HTTP/2 turned off: no h2c
         }
+        else if (_options.Http1FastPath && Http1Engine.IsSupported)
+        {
+            // Plain HTTP/1.1 is served by the fast path's own loops; Kestrel gets h2c and what the fast path hands on.
+            transport = _fastPath = new FastPathListenerFactory(
+                (bindTo, handOff) => new Http1Listener(bindTo, this, Http1Engine.Shared, handOff, _options, time, metrics, accessLog),
+                _options.InlineScheduling,
+                _loggerFactory);
+            kestrel.Listen(new DemuxEndPoint(endpoint, HttpProtocols.Http1), o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(new DemuxEndPoint(endpoint, HttpProtocols.Http2), o => o.Protocols = HttpProtocols.Http2);
+        }
         else
         {
             transport = demux = new CleartextDemuxListenerFactory(transport, _options.RequestHeadersTimeout);
@@ -122,26 +134,37 @@ internal sealed class ListenerRuntime : IAsyncDisposable
         catch
         {
             server.Dispose();
+            DisposeFastPath();
             throw;
         }
         _server = server;
-        EndPoint = demux?.BoundEndPoint ?? BoundEndPoint(server, endpoint);
+        EndPoint = demux?.BoundEndPoint ?? _fastPath?.BoundEndPoint ?? BoundEndPoint(server, endpoint);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_server is null) return;
-        // In-flight requests get the grace period, then Kestrel cuts them.
+        // In-flight requests get the grace period, then Kestrel (and the fast path) cut them.
         using var grace = new CancellationTokenSource(_options.ListenerStopTimeout);
         try
         {
+            var fastPath = _fastPath?.Listener?.DrainAsync(_options.ListenerStopTimeout) ?? Task.CompletedTask;
             await _server.StopAsync(grace.Token);
+            await fastPath;
         }
         finally
         {
             _server.Dispose();
             _server = null;
+            DisposeFastPath();
         }
+    }
+
+    private void DisposeFastPath()
+    {
+        _fastPath?.Listener?.Dispose();
+        _fastPath?.Dispose();
+        _fastPath = null;
     }
 
     private static IPEndPoint BoundEndPoint(KestrelServer server, IPEndPoint requested)
