@@ -13,9 +13,8 @@ internal static class HeaderNames
         7 => Is(name, "upgrade"u8) || Is(name, "trailer"u8) ? HeaderKind.HopByHop : HeaderKind.Other,
         10 => Is(name, "connection"u8) || Is(name, "keep-alive"u8) ? HeaderKind.HopByHop
             : Is(name, "set-cookie"u8) ? HeaderKind.SetCookie : HeaderKind.Other,
-        15 => Is(name, "x-forwarded-for"u8) ? HeaderKind.ForwardedFor : HeaderKind.Other,
-        16 => Is(name, "proxy-connection"u8) ? HeaderKind.HopByHop
-            : Is(name, "x-forwarded-port"u8) ? HeaderKind.ForwardedPort : Is(name, "x-amzn-trace-id"u8) ? HeaderKind.TraceId : HeaderKind.Other,
+        15 => Is(name, "x-forwarded-for"u8) ? HeaderKind.ForwardedFor : Is(name, "x-amzn-trace-id"u8) ? HeaderKind.TraceId : HeaderKind.Other,
+        16 => Is(name, "proxy-connection"u8) ? HeaderKind.HopByHop : Is(name, "x-forwarded-port"u8) ? HeaderKind.ForwardedPort : HeaderKind.Other,
         17 => Is(name, "x-forwarded-proto"u8) ? HeaderKind.ForwardedProto : HeaderKind.Other,
         _ => HeaderKind.Other,
     };
