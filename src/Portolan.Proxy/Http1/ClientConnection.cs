@@ -148,6 +148,10 @@ internal sealed unsafe partial class ClientConnection : IEventHandler, ITimedHan
         {
             switch (_head.Parse(_in.Data, _listener.Options.MaxRequestLineSize, _listener.Options.MaxRequestHeadersTotalSize))
             {
+                case HeadParseStatus.Complete when _head.Http10:
+                    // HTTP/1.0 clients read neither chunked bodies nor 1xx responses: Kestrel answers them as 1.0 wants.
+                    HandOff(http2: false);
+                    return false;
                 case HeadParseStatus.Complete:
                     StartRequest();
                     return true;
