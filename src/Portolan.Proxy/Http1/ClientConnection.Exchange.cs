@@ -127,7 +127,9 @@ internal sealed partial class ClientConnection
             }
         }
 
-        // Bytes from the target, as far as the client's buffer has room (so a slow client slows the target down).
+        // Bytes from the target, as far as the client's buffer has room (so a slow client slows the target down). A
+        // target that closed is read until the end is seen: a short read cleared Readable, and no new edge will come.
+        if (up.PeerClosed) up.Readable = true;
         if (up.Readable && !_responseDone && (_out.IsEmpty || _out.Free > 0))
         {
             up.In.Reserve(up.In.Capacity == 0 ? IoBuffer.DefaultSize : 1024);

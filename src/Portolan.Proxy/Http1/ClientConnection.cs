@@ -88,6 +88,8 @@ internal sealed unsafe partial class ClientConnection : IEventHandler, ITimedHan
     {
         while (_phase != Phase.Closed)
         {
+            // A short read clears _readable, but the client's FIN may have come with that data: no new edge announces it.
+            if (_peerClosed) _readable = true;
             var phase = _phase;
             var progress = false;
             if (!_out.IsEmpty && _writable)
