@@ -16,6 +16,12 @@ internal sealed partial class ClientConnection
     /// <summary>Largest response head from a target; a bigger one is a 502.</summary>
     private const int MaxResponseHead = 64 * 1024;
 
+    /// <summary>
+    /// Body bytes held for a side that is not taking them (a slow client, a target that does not read): past this,
+    /// the other side is not read either, so TCP slows it down instead of the proxy's memory filling up.
+    /// </summary>
+    private const int HighWater = 64 * 1024;
+
     private readonly ResponseHead _response = new();
     private ChunkedBodyScanner _requestChunks;
     private ChunkedBodyScanner _responseChunks;
@@ -127,10 +133,10 @@ internal sealed partial class ClientConnection
             }
         }
 
-        // Bytes from the target, as far as the client's buffer has room (so a slow client slows the target down). A
-        // target that closed is read until the end is seen: a short read cleared Readable, and no new edge will come.
+        // Bytes from the target, while the client takes them (so a slow client slows the target down). A target
+        // that closed is read until the end is seen: a short read cleared Readable, and no new edge will come.
         if (up.PeerClosed) up.Readable = true;
-        if (up.Readable && !_responseDone && (_out.IsEmpty || _out.Free > 0))
+        if (up.Readable && !_responseDone && _out.Length < HighWater && up.In.Length < (_responseStarted ? HighWater : MaxResponseHead))
         {
             up.In.Reserve(up.In.Capacity == 0 ? IoBuffer.DefaultSize : 1024);
             var n = SocketIo.Receive(up.Fd, ref up.In, ref up.Readable);
@@ -179,6 +185,7 @@ internal sealed partial class ClientConnection
     {
         var up = _up!;
         if (_requestDone || _in.IsEmpty) return false;
+        if (up.Out.Length >= HighWater) return false; // the target is not reading: neither do we, from the client
         up.Out.Reserve(Math.Min(_in.Length, IoBuffer.DefaultSize));
         var room = Math.Min(_in.Length, up.Out.Free);
         if (room == 0) return false;
@@ -270,6 +277,7 @@ internal sealed partial class ClientConnection
         }
 
         if (up.In.IsEmpty) return true;
+        if (_out.Length >= HighWater) return false; // the client is not reading: wait for it
         _out.Reserve(Math.Min(up.In.Length, IoBuffer.DefaultSize));
         var room = Math.Min(up.In.Length, _out.Free);
         if (room == 0) return false;
