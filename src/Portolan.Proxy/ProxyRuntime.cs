@@ -104,6 +104,9 @@ internal sealed partial class ProxyRuntime : IHostedService, IProxyStatistics, I
 
     public IReadOnlyDictionary<string, string> FailedListeners => _failedListeners;
 
+    /// <summary>The HTTP/1.1 fast path of listener <paramref name="listenerId"/> (tests watch its connections); call between applies.</summary>
+    internal Http1.Http1Listener? FastPath(string listenerId) => _listeners.TryGetValue(listenerId, out var listener) ? listener.FastPath : null;
+
     public async ValueTask WaitForAppliedAsync(ProxyConfig config, CancellationToken cancellationToken)
     {
         while (true)

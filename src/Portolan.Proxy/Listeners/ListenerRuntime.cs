@@ -52,6 +52,9 @@ internal sealed class ListenerRuntime : IAsyncDisposable
     /// <summary>The bound endpoint (the real port when the config asked for 0).</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
+    /// <summary>The HTTP/1.1 fast path's socket, when this listener runs one.</summary>
+    internal Http1Listener? FastPath => _fastPath?.Listener;
+
     /// <summary>True when a new config can be applied without rebinding: same address, port, protocols, TLS settings and timeouts.</summary>
     public bool SameBinding(ListenerConfig other) =>
         Config.Address.Equals(other.Address) && Config.Port == other.Port && Config.Protocol == other.Protocol
