@@ -338,7 +338,7 @@ internal sealed partial class ClientConnection
             _status = 502;
             _group!.Counters.RecordTargetConnectionError();
             _listener.Runtime.Counters.RecordLoadBalancerError();
-            ClientGone();
+            Cut();
             return;
         }
 
@@ -389,7 +389,7 @@ internal sealed partial class ClientConnection
             if (_responseStarted)
             {
                 _status = 502;
-                ClientGone();
+                Cut();
             }
             else
             {
@@ -409,6 +409,14 @@ internal sealed partial class ClientConnection
         }
 
         var idle = (long)_listener.Runtime.Config.IdleTimeout.TotalMilliseconds;
+        if (nowMs - _upActivityMs > idle && !_responseDone && _responseStarted && !_out.IsEmpty)
+        {
+            // Nothing moved because the client stopped reading: the connection is idle on the client's side, so
+            // it is cut as ALB does and logged as the client's (460), not as the target's timeout.
+            _errorReason = "ClientIdleTimeout";
+            ClientGone();
+            return;
+        }
         if (nowMs - _upActivityMs > idle && !_responseDone)
         {
             // The target said nothing for the idle timeout: ALB's 504, or a cut if the response had begun.
@@ -418,7 +426,7 @@ internal sealed partial class ClientConnection
             {
                 _status = 504;
                 _listener.Runtime.Counters.RecordLoadBalancerError();
-                ClientGone();
+                Cut();
             }
             else
             {
@@ -432,18 +440,24 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>The client went away (or must be cut) mid-exchange: close both sides and log it.</summary>
+    /// <summary>
+    /// The client went away (or stopped reading) mid-exchange: close both sides and log ALB's 460, even when the
+    /// target's status line had already gone out, as the Kestrel path logs it.
+    /// </summary>
     private void ClientGone()
     {
         if (_phase == Phase.Exchange)
         {
-            if (_status == 0)
-            {
-                _status = 460; // ALB's code for a client that closed first
-                _errorReason ??= "ClientClosedConnection";
-            }
-            AbandonExchange();
+            _status = 460;
+            _errorReason ??= "ClientClosedConnection";
         }
+        Cut();
+    }
+
+    /// <summary>Closes both sides mid-exchange, logging the status already decided (502/504 when the target or the drain deadline is to blame).</summary>
+    private void Cut()
+    {
+        if (_phase == Phase.Exchange) AbandonExchange();
         Close();
     }
 
@@ -454,7 +468,6 @@ internal sealed partial class ClientConnection
         _up?.Close();
         _up = null;
         _target?.Exit();
-        _target = null;
         if (_status == 0) _status = 460;
         Record(_status);
         ClearExchange();

@@ -234,8 +234,7 @@ internal sealed unsafe partial class ClientConnection : IEventHandler, ITimedHan
         var options = _listener.Options;
         if (_listener.Stopping && nowMs >= _listener.StopDeadlineMs)
         {
-            if (_phase == Phase.Exchange) ClientGone();
-            else Close();
+            Close(); // the listener's grace period is over: what is still in flight is cut
             return;
         }
 

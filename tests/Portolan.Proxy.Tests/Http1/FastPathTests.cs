@@ -682,6 +682,27 @@ public sealed partial class FastPathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientThatStopsReading_IsCutAfterTheIdleTimeout_AsTheClientsFault()
+    {
+        var runtime = (ProxyRuntime)_proxy.Listeners;
+        var counters = runtime.Listeners.Single(c => c.Name == "short");
+        var clientErrors = counters.StatusClass(4);
+        var balancerErrors = counters.LoadBalancerErrors;
+        using var client = await RawClient.ConnectAsync(_proxy.EndPoint("short"), receiveBuffer: 64 * 1024);
+        await client.SendAsync(Get("/big"));
+
+        // Reads nothing: once the buffers between are full nothing moves, and after the listener's idle timeout
+        // (1 s) the proxy gives up on the client and logs it as the client's (460).
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            while (counters.StatusClass(4) == clientErrors) await Task.Delay(20, bound.Token);
+        }
+        Assert.Equal(balancerErrors, counters.LoadBalancerErrors); // not a 504 blamed on the target
+        var (bytes, _) = await client.ReadToEndAsync(); // what was in flight, then the close
+        Assert.True(bytes.Length < BigSize, "the response was cut, not completed");
+    }
+
+    [Fact]
     public async Task Burst_200ConnectionsOf20Requests_AllCorrect()
     {
         var end = Main;
