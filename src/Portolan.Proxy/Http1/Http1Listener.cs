@@ -17,6 +17,7 @@ internal sealed class Http1Listener : IDisposable
     private readonly Acceptor[] _acceptors;
     private int _connections;
     private int _stopped;
+    private int _nextLoop;
 
     public Http1Listener(
         IPEndPoint endpoint,
@@ -110,6 +111,19 @@ internal sealed class Http1Listener : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
+    /// <summary>
+    /// Gives a new connection to the loops in turn. EPOLLEXCLUSIVE wakes one loop per connection but not evenly: an
+    /// idle loop near the head of the socket's wait queue takes a burst of connections alone, and then one core
+    /// serves what two could (measured: 64 keep-alive connections → 67–97k req/s depending on the split).
+    /// </summary>
+    private void Assign(int fd, IPEndPoint? remote, EventLoop accepting)
+    {
+        var loops = Engine.Loops;
+        var loop = loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)loops.Length)];
+        if (loop == accepting) new ClientConnection(loop, this, fd, remote).Start();
+        else loop.Post(() => new ClientConnection(loop, this, fd, remote).Start());
+    }
+
     public void Opened() => Interlocked.Increment(ref _connections);
 
     public void Closed() => Interlocked.Decrement(ref _connections);
@@ -145,7 +159,7 @@ internal sealed class Http1Listener : IDisposable
                 var one = 1;
                 Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
                 var remote = SocketAddresses.FromNative(address, length);
-                new ClientConnection(Loop, owner, fd, remote).Start();
+                owner.Assign(fd, remote, Loop);
             }
         }
     }
