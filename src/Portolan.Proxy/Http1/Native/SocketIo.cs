@@ -39,22 +39,9 @@ internal static unsafe class SocketIo
     /// <returns>Bytes sent; <see cref="WouldBlock"/>; <see cref="Failed"/>.</returns>
     public static int Send(int fd, ref IoBuffer buffer, ref bool writable)
     {
-        var length = buffer.Length;
-        nint n;
-        fixed (byte* p = buffer.Array) n = Libc.send(fd, p + buffer.Start, length, Libc.MSG_NOSIGNAL);
-        if (n >= 0)
-        {
-            buffer.Consume((int)n);
-            if (n < length) writable = false;
-            return (int)n;
-        }
-        var errno = Libc.Errno;
-        if (errno == Libc.EAGAIN || errno == Libc.EINTR)
-        {
-            if (errno == Libc.EAGAIN) writable = false;
-            return WouldBlock;
-        }
-        return Failed;
+        var n = Send(fd, buffer.Data, ref writable);
+        if (n > 0) buffer.Consume(n);
+        return n;
     }
 
     /// <summary>Sends <paramref name="data"/>, leaving the caller to account for what went; a short send clears <paramref name="writable"/>.</summary>
