@@ -15,6 +15,11 @@ namespace Portolan.Proxy.Tests.Http1;
 /// target written by hand (<see cref="RawTarget"/>) that answers with every framing, misbehaviour and failure a
 /// proxy must survive — checked against what an ALB (or nginx) user expects to see.
 /// </summary>
+/// <remarks>
+/// Runs alone (<see cref="FastPathCollection"/>): the backpressure tests measure the process's live heap, which tests
+/// of other classes running at the same time would inflate.
+/// </remarks>
+[Collection(nameof(FastPathCollection))]
 public sealed partial class FastPathTests : IAsyncLifetime
 {
     private const int BigSize = 20 * 1024 * 1024;
@@ -759,3 +764,6 @@ public sealed partial class FastPathTests : IAsyncLifetime
         return buffer[..n];
     }
 }
+
+[CollectionDefinition(nameof(FastPathCollection), DisableParallelization = true)]
+public sealed class FastPathCollection;
