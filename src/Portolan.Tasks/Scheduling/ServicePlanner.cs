@@ -22,13 +22,14 @@ internal static class ServicePlanner
     /// <summary>The stoppedReason of a task replaced because its container health checks failed (ECS's words).</summary>
     public const string HealthCheckFailure = "Task failed container health checks";
 
-    /// <param name="unhealthyTarget">A target group that found the task's target unhealthy, and the port (null when none
-    /// did): such tasks are replaced once the grace period is over, as ECS replaces tasks failing ELB health checks.</param>
+    /// <param name="unhealthyTarget">A target group that found the task's target unhealthy, the port and the group's reason
+    /// (null when none did): such tasks are replaced once the grace period is over, as ECS replaces tasks failing ELB
+    /// health checks; the service event gives the reason, as ECS's does.</param>
     /// <param name="targetsHealthy">Whether a task passes the health checks of the target groups it is registered in
     /// (for services with load balancers; null when there are none to ask).</param>
     public static ServicePlan Plan(EcsServiceRecord svc, IReadOnlyList<TaskRecord> tasks, Func<string, TaskDefinitionRecord?> taskDefinitions,
         DateTimeOffset now, TasksOptions options, ServiceState state, Func<TaskRecord, bool>? targetsHealthy = null,
-        Func<TaskRecord, (string TargetGroupArn, int Port)?>? unhealthyTarget = null)
+        Func<TaskRecord, (string TargetGroupArn, int Port, string Reason)?>? unhealthyTarget = null)
     {
         var plan = new ServicePlan();
         AccountStopped(tasks, now, options, state);
@@ -72,9 +73,9 @@ internal static class ServicePlanner
         {
             foreach (var t in active.Where(t => t.LastStatus == EcsTaskStatus.Running && t.StartedAt is { } at && now - at >= grace).ToList())
             {
-                if (unhealthyTarget(t) is not var (arn, port)) continue;
+                if (unhealthyTarget(t) is not var (arn, port, reason)) continue;
                 plan.Stops.Add((t.Id, $"Task failed ELB health checks in (target-group {arn})"));
-                plan.Events.Add($"(task {t.Id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason Health checks failed).");
+                plan.Events.Add($"(task {t.Id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason}).");
                 active.Remove(t);
             }
         }

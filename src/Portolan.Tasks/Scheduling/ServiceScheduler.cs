@@ -79,13 +79,13 @@ internal sealed partial class ServiceScheduler(EcsRegistry ecs, ISchedulerGate g
         }
     }
 
-    /// <summary>A target group (and port) that found a registered, not deregistering, task unhealthy.</summary>
-    private (string, int)? UnhealthyTarget(RegistrySnapshot snapshot, TaskRecord task)
+    /// <summary>A target group (with the port, and its reason) that found a registered, not deregistering, task unhealthy.</summary>
+    private (string, int, string)? UnhealthyTarget(RegistrySnapshot snapshot, TaskRecord task)
     {
         if (task.Registrations is not { DeregisteredAt: null } r) return null;
         foreach (var x in r.Targets)
         {
-            if (targets.IsUnhealthy(snapshot, x.TargetGroupArn, x.Id, x.Port)) return (x.TargetGroupArn, x.Port);
+            if (targets.UnhealthyReason(snapshot, x.TargetGroupArn, x.Id, x.Port) is { } reason) return (x.TargetGroupArn, x.Port, reason);
         }
         return null;
     }

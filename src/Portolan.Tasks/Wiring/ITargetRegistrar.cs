@@ -24,8 +24,11 @@ public interface ITargetRegistrar
     /// <summary>True when the target passes the target group's health checks.</summary>
     bool IsHealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port);
 
-    /// <summary>True when the target group has found the target unhealthy (failed checks, not merely not yet checked).</summary>
-    bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port);
+    /// <summary>
+    /// The target group's reason when it has found the target unhealthy (failed checks, not merely not yet checked),
+    /// as DescribeTargetHealth words it ("Request timed out"); null when it has not.
+    /// </summary>
+    string? UnhealthyReason(RegistrySnapshot snapshot, string targetGroupArn, string id, int port);
 }
 
 /// <summary>The registrar in effect while no load balancing model is registered.</summary>
@@ -37,5 +40,5 @@ public sealed class NoTargetRegistrar : ITargetRegistrar
     public Task DeregisterAsync(string targetGroupArn, string id, int port, CancellationToken ct) => Task.CompletedTask;
     public bool IsDrained(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => true;
     public bool IsHealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => true;
-    public bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => false;
+    public string? UnhealthyReason(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) => null;
 }

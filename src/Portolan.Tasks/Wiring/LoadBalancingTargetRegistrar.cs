@@ -52,7 +52,7 @@ internal sealed class LoadBalancingTargetRegistrar(LoadBalancingRegistry registr
         return tg.HealthOf(target) is { State: TargetHealthState.Unused } or { TakesTraffic: true };
     }
 
-    public bool IsUnhealthy(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) =>
+    public string? UnhealthyReason(RegistrySnapshot snapshot, string targetGroupArn, string id, int port) =>
         snapshot.LoadBalancing.FindTargetGroup(targetGroupArn) is { } tg && tg.Targets.TryGetValue(new TargetKey(id, port), out var target)
-        && tg.HealthOf(target) is { State: TargetHealthState.Unhealthy };
+        && tg.HealthOf(target) is { State: TargetHealthState.Unhealthy } health ? health.Description ?? "Health checks failed" : null;
 }

@@ -68,7 +68,7 @@ public sealed class ServicePlannerTests
         var sick = Task(d, health: EcsHealth.Unknown, startedAt: T0);
         var fine = Task(d, health: EcsHealth.Unknown, startedAt: T0);
         var svc = Service(2, d) with { HealthCheckGracePeriodSeconds = 60 };
-        (string, int)? Unhealthy(TaskRecord t) => t.Id == sick.Id ? (Tg, 32768) : null;
+        (string, int, string)? Unhealthy(TaskRecord t) => t.Id == sick.Id ? (Tg, 32768, "Health checks failed with these codes: [502]") : null;
 
         var early = ServicePlanner.Plan(svc, [sick, fine], Lookup, T0.AddSeconds(30), Options, new ServiceState(), _ => true, Unhealthy);
         Assert.Empty(early.Stops);
@@ -76,7 +76,7 @@ public sealed class ServicePlannerTests
         var plan = ServicePlanner.Plan(svc, [sick, fine], Lookup, T0.AddSeconds(61), Options, new ServiceState(), _ => true, Unhealthy);
         Assert.Equal([(sick.Id, $"Task failed ELB health checks in (target-group {Tg})")], plan.Stops);
         Assert.Equal([("ecs-svc/1", 1)], plan.Launches);
-        Assert.Contains($"(task {sick.Id}) (port 32768) is unhealthy in (target-group {Tg}) due to (reason Health checks failed).", plan.Events);
+        Assert.Contains($"(task {sick.Id}) (port 32768) is unhealthy in (target-group {Tg}) due to (reason Health checks failed with these codes: [502]).", plan.Events);
     }
 
     [Fact]
