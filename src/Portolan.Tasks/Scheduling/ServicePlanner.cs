@@ -22,6 +22,9 @@ internal static class ServicePlanner
     /// <summary>The stoppedReason of a task replaced because its container health checks failed (ECS's words).</summary>
     public const string HealthCheckFailure = "Task failed container health checks";
 
+    /// <summary>The start of the stoppedReason of a task a target group found unhealthy (the group's ARN follows).</summary>
+    public const string ElbHealthCheckFailure = "Task failed ELB health checks in";
+
     /// <param name="unhealthyTarget">A target group that found the task's target unhealthy, the port and the group's reason
     /// (null when none did): such tasks are replaced once the grace period is over, as ECS replaces tasks failing ELB
     /// health checks; the service event gives the reason, as ECS's does.</param>
@@ -74,7 +77,7 @@ internal static class ServicePlanner
             foreach (var t in active.Where(t => t.LastStatus == EcsTaskStatus.Running && t.StartedAt is { } at && now - at >= grace).ToList())
             {
                 if (unhealthyTarget(t) is not var (arn, port, reason)) continue;
-                plan.Stops.Add((t.Id, $"Task failed ELB health checks in (target-group {arn})"));
+                plan.Stops.Add((t.Id, $"{ElbHealthCheckFailure} (target-group {arn})"));
                 plan.Events.Add($"(task {t.Id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason}).");
                 active.Remove(t);
             }
@@ -140,8 +143,14 @@ internal static class ServicePlanner
         }
     }
 
+    /// <summary>
+    /// A task that counts against the restart backoff and the deployment circuit breaker: it failed to start, its
+    /// essential container exited, or it failed container or ELB health checks (ECS counts both kinds of check).
+    /// </summary>
     public static bool IsFailure(TaskRecord t) =>
-        t.StopCode is StopCodes.TaskFailedToStart or StopCodes.EssentialContainerExited || t.StoppedReason == HealthCheckFailure;
+        t.StopCode is StopCodes.TaskFailedToStart or StopCodes.EssentialContainerExited
+        || t.StoppedReason == HealthCheckFailure
+        || t.StoppedReason?.StartsWith(ElbHealthCheckFailure, StringComparison.Ordinal) == true;
 
     /// <summary>The circuit breaker: returns the primary deployment after this pass (a rollback makes another one primary).</summary>
     private static DeploymentRecord Breaker(EcsServiceRecord svc, IReadOnlyList<TaskRecord> tasks, ServicePlan plan, DateTimeOffset now)

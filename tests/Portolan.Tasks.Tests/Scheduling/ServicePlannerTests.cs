@@ -80,6 +80,26 @@ public sealed class ServicePlannerTests
     }
 
     [Fact]
+    public void Plan_TasksStoppedForFailingElbHealthChecks_CountTowardTheCircuitBreaker()
+    {
+        var bad = Deployment("ecs-svc/2", CheckedV2, 2);
+        var good = Deployment("ecs-svc/1", Checked, 2, DeploymentStatus.Active, DeploymentStatus.Completed);
+        var svc = Service(2, bad, good) with { DeploymentConfiguration = new DeploymentConfigurationSpec { CircuitBreakerEnable = true, CircuitBreakerRollback = true } };
+        var elbFailed = Enumerable.Range(0, 3).Select(_ => Failed(Task(bad), stopCode: StopCodes.ServiceSchedulerInitiated) with
+        {
+            StoppedReason = "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef)",
+        }).ToArray();
+        Assert.All(elbFailed, t => Assert.True(ServicePlanner.IsFailure(t)));
+
+        var plan = Plan(svc, elbFailed);
+        var failed = plan.Deployments!.Single(d => d.Id == bad.Id);
+        Assert.Equal((DeploymentStatus.Failed, 3), (failed.RolloutState, failed.FailedTasks));
+
+        // A task stopped for scaling in is not a failure.
+        Assert.False(ServicePlanner.IsFailure(Failed(Task(bad), stopCode: StopCodes.ServiceSchedulerInitiated) with { StoppedReason = "Scaling activity initiated by (deployment ecs-svc/2)" }));
+    }
+
+    [Fact]
     public void Plan_StartsWhatIsMissingAndStopsWhatIsTooMany()
     {
         var d = Deployment("ecs-svc/1", Checked, 3);
