@@ -183,6 +183,7 @@ internal sealed partial class ClientConnection : IProxyRequest
         {
             var kind = HeaderNames.Classify(src.Slice(h.NameStart, h.NameLength));
             if (kind == HeaderKind.HopByHop) continue;
+            if (_response.ConnectionHasOtherTokens && NamedByConnection(src, src.Slice(h.NameStart, h.NameLength))) continue;
             if (kind == HeaderKind.SetCookie && _appCookieName is not null && SetsCookie(src.Slice(h.ValueStart, h.ValueLength), _appCookieName)) appCookieSet = true;
             w.Write(src[h.NameStart..(h.ValueStart + h.ValueLength)]);
             w.Write("\r\n"u8);
@@ -202,6 +203,20 @@ internal sealed partial class ClientConnection : IProxyRequest
         if (_closeAfterResponse) w.Write("Connection: close\r\n"u8);
         w.Write("\r\n"u8);
         w.Commit();
+    }
+
+    /// <summary>Whether the response's <c>Connection</c> header lists <paramref name="name"/>: such a field is hop-by-hop and is not passed on (RFC 9110 §7.6.1).</summary>
+    private bool NamedByConnection(ReadOnlySpan<byte> src, ReadOnlySpan<byte> name)
+    {
+        foreach (var h in _response.Headers)
+        {
+            if (HeaderNames.Classify(src.Slice(h.NameStart, h.NameLength)) != HeaderKind.HopByHop || !Ascii.EqualsIgnoreCase(src.Slice(h.NameStart, h.NameLength), "connection"u8)) continue;
+            foreach (var token in src.Slice(h.ValueStart, h.ValueLength).Split((byte)','))
+            {
+                if (Ascii.EqualsIgnoreCase(src.Slice(h.ValueStart, h.ValueLength)[token].Trim((byte)' ').Trim((byte)'\t'), name)) return true;
+            }
+        }
+        return false;
     }
 
     private static bool SetsCookie(ReadOnlySpan<byte> setCookie, string name)

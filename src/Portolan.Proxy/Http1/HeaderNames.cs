@@ -10,7 +10,7 @@ internal static class HeaderNames
     public static HeaderKind Classify(ReadOnlySpan<byte> name) => name.Length switch
     {
         2 => Is(name, "te"u8) ? HeaderKind.HopByHop : HeaderKind.Other,
-        7 => Is(name, "upgrade"u8) || Is(name, "trailer"u8) ? HeaderKind.HopByHop : HeaderKind.Other,
+        7 => Is(name, "upgrade"u8) ? HeaderKind.HopByHop : HeaderKind.Other, // not Trailer: the trailers themselves pass, chunked as they came
         10 => Is(name, "connection"u8) || Is(name, "keep-alive"u8) ? HeaderKind.HopByHop
             : Is(name, "set-cookie"u8) ? HeaderKind.SetCookie : HeaderKind.Other,
         15 => Is(name, "x-forwarded-for"u8) ? HeaderKind.ForwardedFor : Is(name, "x-amzn-trace-id"u8) ? HeaderKind.TraceId : HeaderKind.Other,

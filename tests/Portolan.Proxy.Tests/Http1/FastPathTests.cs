@@ -74,7 +74,7 @@ public sealed partial class FastPathTests : IAsyncLifetime
                 await x.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Framing: length\r\n\r\nhello");
                 return true;
             case "/chunked":
-                await x.WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n");
+                await x.WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n");
                 return true;
             case "/until-close":
                 await x.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n");
@@ -91,6 +91,9 @@ public sealed partial class FastPathTests : IAsyncLifetime
                 return false;
             case "/head":
                 await x.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nContent-Type: text/plain\r\n\r\n");
+                return true;
+            case "/connection-named":
+                await x.WriteAsync("HTTP/1.1 200 OK\r\nConnection: X-Hop, keep-alive\r\nX-Hop: private\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok");
                 return true;
             case "/204":
                 await x.WriteAsync("HTTP/1.1 204 No Content\r\nX-Empty: yes\r\n\r\n");
@@ -322,6 +325,7 @@ public sealed partial class FastPathTests : IAsyncLifetime
         Assert.Equal("hello world", chunked.Text);
         Assert.Equal("5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n", Encoding.ASCII.GetString(chunked.RawBody));
         Assert.Equal("X-Trailer: yes\r\n", chunked.Trailers);
+        Assert.Equal("X-Trailer", chunked.Header("Trailer")); // announces the trailers, which pass: not hop-by-hop
     }
 
     [Theory]
@@ -355,6 +359,19 @@ public sealed partial class FastPathTests : IAsyncLifetime
         }
         // An end of stream the proxy missed ends the same way for the client, but only at the idle timeout, as a cut (504).
         Assert.Equal(errorsBefore, LoadBalancerErrors("short"));
+    }
+
+    [Fact]
+    public async Task Response_FieldsTheTargetsConnectionHeaderNames_AreNotPassedOn()
+    {
+        using var client = await RawClient.ConnectAsync(Main);
+        await client.SendAsync(Get("/connection-named"));
+        var response = await client.ReadResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Null(response.Header("X-Hop"));
+        Assert.Null(response.Header("Connection"));
+        Assert.Equal("yes", response.Header("X-Kept"));
+        Assert.Equal("ok", response.Text);
     }
 
     [Fact]
