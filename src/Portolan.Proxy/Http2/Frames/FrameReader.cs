@@ -44,7 +44,7 @@ internal static class FrameReader
     /// DATA (§6.1): the data without padding. Flow control counts the whole payload (<see cref="FrameHeader.Length"/>),
     /// padding included (§6.9.1). Every error here ends the connection (stream 0, padding that does not fit).
     /// </summary>
-    public static bool TryGetData(in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> data, out FrameError error)
+    public static bool TryGetData(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> data, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Data && payload.Length == header.Length);
         if (header.StreamId == 0) return Fail(out data, out error, FrameError.Connection(Http2ErrorCode.ProtocolError));
@@ -56,7 +56,7 @@ internal static class FrameReader
     /// is skipped). A stream that depends on itself is a stream error (§5.3.1); <paramref name="fragment"/> is still
     /// set then, because the field block must be decoded anyway to keep the HPACK state in step (§4.3).
     /// </summary>
-    public static bool TryGetHeaders(in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> fragment, out FrameError error)
+    public static bool TryGetHeaders(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> fragment, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Headers && payload.Length == header.Length);
         if (header.StreamId == 0) return Fail(out fragment, out error, FrameError.Connection(Http2ErrorCode.ProtocolError));
@@ -73,7 +73,7 @@ internal static class FrameReader
     }
 
     /// <summary>CONTINUATION (§6.10): the fragment is the whole payload.</summary>
-    public static bool TryGetContinuation(in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> fragment, out FrameError error)
+    public static bool TryGetContinuation(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> fragment, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Continuation && payload.Length == header.Length);
         if (header.StreamId == 0) return Fail(out fragment, out error, FrameError.Connection(Http2ErrorCode.ProtocolError));
@@ -87,7 +87,7 @@ internal static class FrameReader
     /// PROTOCOL_ERROR for a server, and for a client that sent ENABLE_PUSH 0 (§8.4): the caller's to check.
     /// </summary>
     public static bool TryGetPushPromise(
-        in FrameHeader header, ReadOnlySpan<byte> payload, out int promisedStreamId, out ReadOnlySpan<byte> fragment, out FrameError error)
+        scoped in FrameHeader header, ReadOnlySpan<byte> payload, out int promisedStreamId, out ReadOnlySpan<byte> fragment, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.PushPromise && payload.Length == header.Length);
         promisedStreamId = 0;
@@ -103,7 +103,7 @@ internal static class FrameReader
     }
 
     /// <summary>PRIORITY (§6.3): validated and otherwise ignored (RFC 9113 deprecates the priority scheme).</summary>
-    public static bool TryGetPriority(in FrameHeader header, ReadOnlySpan<byte> payload, out FrameError error)
+    public static bool TryGetPriority(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Priority && payload.Length == header.Length);
         if (header.StreamId == 0) return Fail(out error, FrameError.Connection(Http2ErrorCode.ProtocolError));
@@ -114,7 +114,7 @@ internal static class FrameReader
     }
 
     /// <summary>RST_STREAM (§6.4): the error code, unknown codes kept as they came (§7).</summary>
-    public static bool TryGetRstStream(in FrameHeader header, ReadOnlySpan<byte> payload, out Http2ErrorCode code, out FrameError error)
+    public static bool TryGetRstStream(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out Http2ErrorCode code, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.RstStream && payload.Length == header.Length);
         code = default;
@@ -130,7 +130,7 @@ internal static class FrameReader
     /// 2^31-1, MAX_FRAME_SIZE from 2^14 to 2^24-1); unknown identifiers pass through for the caller to ignore. An ACK
     /// (<see cref="FrameFlags.Ack"/>) has no pairs.
     /// </summary>
-    public static bool TryGetSettings(in FrameHeader header, ReadOnlySpan<byte> payload, out SettingsEnumerator settings, out FrameError error)
+    public static bool TryGetSettings(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out SettingsEnumerator settings, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Settings && payload.Length == header.Length);
         settings = default;
@@ -156,7 +156,7 @@ internal static class FrameReader
     }
 
     /// <summary>PING (§6.7): the 8 opaque bytes, to be echoed in the ACK.</summary>
-    public static bool TryGetPing(in FrameHeader header, ReadOnlySpan<byte> payload, out ulong opaqueData, out FrameError error)
+    public static bool TryGetPing(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out ulong opaqueData, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.Ping && payload.Length == header.Length);
         opaqueData = 0;
@@ -169,7 +169,7 @@ internal static class FrameReader
 
     /// <summary>GOAWAY (§6.8): the last stream id the sender may have processed, the error code and the debug data.</summary>
     public static bool TryGetGoAway(
-        in FrameHeader header, ReadOnlySpan<byte> payload, out int lastStreamId, out Http2ErrorCode code, out ReadOnlySpan<byte> debugData,
+        scoped in FrameHeader header, ReadOnlySpan<byte> payload, out int lastStreamId, out Http2ErrorCode code, out ReadOnlySpan<byte> debugData,
         out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.GoAway && payload.Length == header.Length);
@@ -189,7 +189,7 @@ internal static class FrameReader
     /// WINDOW_UPDATE (§6.9): the increment (1..2^31-1). An increment of 0 is a stream error on a stream and a
     /// connection error on stream 0; a wrong length is always a connection error.
     /// </summary>
-    public static bool TryGetWindowUpdate(in FrameHeader header, ReadOnlySpan<byte> payload, out int increment, out FrameError error)
+    public static bool TryGetWindowUpdate(scoped in FrameHeader header, ReadOnlySpan<byte> payload, out int increment, out FrameError error)
     {
         Debug.Assert(header.Type == FrameType.WindowUpdate && payload.Length == header.Length);
         increment = 0;
@@ -211,7 +211,7 @@ internal static class FrameReader
     /// for those fields is a FRAME_SIZE_ERROR (§4.2); padding longer than what remains, a PROTOCOL_ERROR (§6.1, §6.2).
     /// Both end the connection: DATA's are allowed to, and the others carry a field block.
     /// </summary>
-    private static bool TryStripPadding(in FrameHeader header, ReadOnlySpan<byte> payload, int fixedFields, out ReadOnlySpan<byte> content, out FrameError error)
+    private static bool TryStripPadding(scoped in FrameHeader header, ReadOnlySpan<byte> payload, int fixedFields, out ReadOnlySpan<byte> content, out FrameError error)
     {
         var padded = header.HasFlag(FrameFlags.Padded);
         var mandatory = (padded ? 1 : 0) + fixedFields;
@@ -229,7 +229,7 @@ internal static class FrameReader
         return true;
     }
 
-    private static bool DependsOnItself(in FrameHeader header, ReadOnlySpan<byte> priorityFields) =>
+    private static bool DependsOnItself(scoped in FrameHeader header, ReadOnlySpan<byte> priorityFields) =>
         ReadStreamId(priorityFields) == header.StreamId;
 
     private static int ReadStreamId(ReadOnlySpan<byte> source) => (int)(BinaryPrimitives.ReadUInt32BigEndian(source) & 0x7FFF_FFFF);
