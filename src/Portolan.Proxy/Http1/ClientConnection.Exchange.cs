@@ -37,6 +37,7 @@ internal sealed partial class ClientConnection
     private BodyFraming _responseFraming;
     private long _responseBodyLeft;
     private bool _upstreamReusable;
+    private bool _upstreamEnded;
     private bool _retried;
 
     /// <summary>While the whole request sits in the target's output buffer, bytes are kept after sending (<see cref="_upSent"/>) so a reused connection that turns out closed can be replaced and the request sent again.</summary>
@@ -61,7 +62,7 @@ internal sealed partial class ClientConnection
         if (_requestChunked) _requestChunks.Reset();
         _requestDone = !_requestChunked && _requestBodyLeft == 0;
         _responseStarted = _responseDone = false;
-        _upstreamReusable = false;
+        _upstreamReusable = _upstreamEnded = false;
         _phase = Phase.Exchange;
         _targetStartTimestamp = Stopwatch.GetTimestamp();
         _upActivityMs = Environment.TickCount64;
@@ -136,7 +137,7 @@ internal sealed partial class ClientConnection
         // Bytes from the target, while the client takes them (so a slow client slows the target down). A target
         // that closed is read until the end is seen: a short read cleared Readable, and no new edge will come.
         if (up.PeerClosed) up.Readable = true;
-        if (up.Readable && !_responseDone && _out.Length < HighWater && up.In.Length < (_responseStarted ? HighWater : MaxResponseHead))
+        if (up.Readable && !_responseDone && !_upstreamEnded && _out.Length < HighWater && up.In.Length < (_responseStarted ? HighWater : MaxResponseHead))
         {
             up.In.Reserve(up.In.Capacity == 0 ? IoBuffer.DefaultSize : 1024);
             var n = SocketIo.Receive(up.Fd, ref up.In, ref up.Readable);
@@ -150,7 +151,8 @@ internal sealed partial class ClientConnection
             {
                 if (_responseFraming == BodyFraming.UntilClose && _responseStarted)
                 {
-                    _responseDone = true; // the body ends with the connection
+                    // The body ends with the connection, once what is still buffered has gone to the client.
+                    _upstreamEnded = true;
                     _upstreamReusable = false;
                     progress = true;
                 }
@@ -171,6 +173,11 @@ internal sealed partial class ClientConnection
 
         if (!up.In.IsEmpty && !_responseDone) progress |= ProcessResponse(up);
         if (_phase != Phase.Exchange) return progress;
+        if (_upstreamEnded && up.In.IsEmpty && !_responseDone)
+        {
+            _responseDone = true;
+            progress = true;
+        }
 
         if (_responseDone && (_requestDone || _responseStarted))
         {

@@ -40,6 +40,7 @@ internal sealed partial class ClientConnection
         w.Write(" "u8);
         w.WriteAscii(ReasonPhrases.GetReasonPhrase(status));
         w.Write("\r\n"u8);
+        w.Write(DateLine.For(_received));
         if (!contentType.IsEmpty)
         {
             w.Write("Content-Type: "u8);

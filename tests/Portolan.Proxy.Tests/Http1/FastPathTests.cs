@@ -632,6 +632,9 @@ public sealed partial class FastPathTests : IAsyncLifetime
         var response = await client.ReadResponseAsync();
         Assert.Equal(418, response.Status);
         Assert.Equal("teapot", response.Text);
+        Assert.Equal("text/plain; charset=utf-8", response.Header("Content-Type"));
+        var date = DateTimeOffset.ParseExact(response.Header("Date")!, "R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(date, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5)); // an HTTP date, not a timing check
         Assert.Equal("/after-fixed", (await client.ReadResponseAsync()).Text);
     }
 
