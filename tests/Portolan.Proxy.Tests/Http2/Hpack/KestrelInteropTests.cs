@@ -93,9 +93,10 @@ public sealed class KestrelInteropTests
                 }.Order()),
                 body);
         }
-        // Kestrel indexed the first response's fields, so the second one is mostly references to them.
+        // Kestrel indexed the first response's fields, so the second refers to them: the 49-byte set-cookie value
+        // alone shrinks to an index byte (date and x-reply may be new literals, when the second has turned).
         Assert.True(decoder.TableCount > 0);
-        Assert.True(blockLengths[1] < blockLengths[0] / 2, $"first {blockLengths[0]} bytes, second {blockLengths[1]}");
+        Assert.True(blockLengths[1] <= blockLengths[0] - 40, $"first {blockLengths[0]} bytes, second {blockLengths[1]}");
     }
 
     private static async Task WriteFrameAsync(NetworkStream stream, byte type, int flags, int streamId, ReadOnlyMemory<byte> payload, CancellationToken cancel)
