@@ -1,6 +1,7 @@
 using System.Text;
 using System.Xml.Linq;
 using Portolan.Api.Tests.Support;
+using Portolan.Testing;
 
 namespace Portolan.Api.Tests.Elb;
 
@@ -57,7 +58,7 @@ public sealed class ElbWireTests(ElbHost host) : IClassFixture<ElbHost>
             [new("Action", "CreateTargetGroup"), new("Version", "2015-12-01"), new("Name", $"echo-http-{suffix}"), new("Protocol", "HTTP"), new("Port", "8080"), new("TargetType", "ip")]),
             "TargetGroups").Single(), "TargetGroupArn");
 
-        string Swap(string key, string value) => key == "Port" ? FreePort() : value switch
+        string Swap(string key, string value) => key == "Port" ? FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) : value switch
         {
             CapturedLb => lbArn,
             CapturedGrpc => grpcArn,
@@ -106,12 +107,5 @@ public sealed class ElbWireTests(ElbHost host) : IClassFixture<ElbHost>
         Assert.Contains("Value null at 'name'", Text(xml.Root!, "Error/Message"), StringComparison.Ordinal);
         (status, xml, _) = await host.PostAsync([new("Action", "CreateSomethingElse"), new("Version", "2015-12-01")]);
         Assert.Equal((400, "InvalidAction"), (status, Text(xml.Root!, "Error/Code")));
-    }
-
-    private static string FreePort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

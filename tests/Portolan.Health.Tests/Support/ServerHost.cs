@@ -29,13 +29,6 @@ public sealed class ServerHost : IAsyncLifetime
         _dir.Dispose();
     }
 
-    /// <summary>A port nobody listens on now, for listener records (the registry only checks they are unique).</summary>
-    public static int FreePort()
-    {
-        using var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        s.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)s.LocalEndPoint!).Port;
-    }
 
     public static async Task Eventually(Func<bool> condition, string what)
     {

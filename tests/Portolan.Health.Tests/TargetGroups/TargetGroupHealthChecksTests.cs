@@ -6,6 +6,7 @@ using Portolan.Health.Matching;
 using Portolan.Health.Subjects;
 using Portolan.Health.TargetGroups;
 using Portolan.Health.Tests.Support;
+using Portolan.Testing;
 
 namespace Portolan.Health.Tests.TargetGroups;
 
@@ -30,7 +31,7 @@ public sealed class TargetGroupHealthChecksTests(ServerHost server, ProbeTargets
         var lb = await Registry.CreateLoadBalancerAsync(new CreateLoadBalancerCommand { Name = name, Subnets = ["subnet-1", "subnet-2"] });
         await Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = ServerHost.FreePort(),
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(),
             DefaultActions = [new RuleAction
             {
                 Type = ActionType.Forward,

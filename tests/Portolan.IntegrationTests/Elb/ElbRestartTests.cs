@@ -24,7 +24,7 @@ public sealed class ElbRestartTests
             lb = (await elb.OkAsync("create-load-balancer", "--name", "persist-alb", "--tags", "Key=env,Value=dev")).GetProperty("LoadBalancers")[0].Str("LoadBalancerArn");
             tg = (await elb.OkAsync("create-target-group", "--name", "persist-tg", "--protocol", "HTTP", "--protocol-version", "GRPC", "--port", "50051",
                 "--target-type", "ip")).GetProperty("TargetGroups")[0].Str("TargetGroupArn");
-            listener = (await elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP", "--port", ElbServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            listener = (await elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP", "--port", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--default-actions", $"Type=forward,TargetGroupArn={tg}")).GetProperty("Listeners")[0].Str("ListenerArn");
             rule = (await elb.OkAsync("create-rule", "--listener-arn", listener, "--priority", "7", "--conditions", "Field=host-header,Values=api.example.com",
                 "--actions", "Type=fixed-response,FixedResponseConfig={StatusCode=418}")).GetProperty("Rules")[0].Str("RuleArn");

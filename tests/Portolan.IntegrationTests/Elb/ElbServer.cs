@@ -46,16 +46,6 @@ public class ElbServer : IAsyncLifetime
     /// <summary>A name no other test uses: <paramref name="prefix"/>, a dash and 8 random hex digits (at most 32 characters in all).</summary>
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>
-    /// A TCP port that was free on loopback a moment ago. Listeners bind real ports once the data plane serves them, so
-    /// tests never hard-code one.
-    /// </summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     /// <summary>
     /// One unsigned Query request (the server runs without <c>--auth</c>), as an SDK would send it; returns the
@@ -89,7 +79,7 @@ public class ElbServer : IAsyncLifetime
     /// <summary>Seeds an HTTP listener on a free port forwarding to <paramref name="targetGroupArn"/>; returns its ARN.</summary>
     public async Task<string> SeedListenerAsync(string loadBalancerArn, string targetGroupArn, int? port = null) =>
         Value(await SeedAsync("CreateListener", ("LoadBalancerArn", loadBalancerArn), ("Protocol", "HTTP"),
-            ("Port", (port ?? FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Port", (port ?? FreePorts.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("DefaultActions.member.1.Type", "forward"), ("DefaultActions.member.1.TargetGroupArn", targetGroupArn)), "ListenerArn");
 
     /// <summary>Seeds a load balancer, a target group and a listener joining them.</summary>

@@ -23,7 +23,7 @@ public sealed class ListenerTests(ElbServer server) : IClassFixture<ElbServer>
         var lb = await server.SeedLoadBalancerAsync(ElbServer.Unique("lsn"));
         var grpc = await server.SeedTargetGroupAsync(ElbServer.Unique("grpc"), 10080, version: "GRPC");
         var http = await server.SeedTargetGroupAsync(ElbServer.Unique("http"));
-        var (grpcPort, webPort, movedPort) = (ElbServer.FreePort(), ElbServer.FreePort(), ElbServer.FreePort());
+        var (grpcPort, webPort, movedPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
 
         var single = First(await Elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP", "--port", P(grpcPort),
             "--default-actions", $"Type=forward,TargetGroupArn={grpc}"));
@@ -73,7 +73,7 @@ public sealed class ListenerTests(ElbServer server) : IClassFixture<ElbServer>
             "--target-type", "ip", "--query", "TargetGroups[0].TargetGroupArn", "--output", "text")).StdOut.Trim();
         Assert.Matches("^arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/demo-alb/[0-9a-f]{16}$", lb);
         Assert.Matches("^arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/echo-grpc/[0-9a-f]{16}$", tg);
-        await Elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP", "--port", P(ElbServer.FreePort()),
+        await Elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP", "--port", P(FreePorts.Next()),
             "--default-actions", $"Type=forward,TargetGroupArn={tg}");
         await Elb.OkAsync("register-targets", "--target-group-arn", tg, "--targets", "Id=127.0.0.1,Port=50051");
         var health = (await Elb.OkAsync("describe-target-health", "--target-group-arn", tg)).GetProperty("TargetHealthDescriptions")[0];
@@ -108,7 +108,7 @@ public sealed class ListenerTests(ElbServer server) : IClassFixture<ElbServer>
         var tcp = await server.SeedTargetGroupAsync(ElbServer.Unique("tcp"), protocol: "TCP");
         var missingTg = tg.Replace(LoadBalancerTests.ElbArnId(tg), "0123456789abcdef", StringComparison.Ordinal);
         string[] Create(string loadBalancer, params string[] rest) =>
-            ["create-listener", "--load-balancer-arn", loadBalancer, "--port", P(ElbServer.FreePort()), .. rest];
+            ["create-listener", "--load-balancer-arn", loadBalancer, "--port", P(FreePorts.Next()), .. rest];
 
         await Elb.FailsAsync("TargetGroupAssociationLimit", "CreateListener", Create(other, "--protocol", "HTTP", "--default-actions", $"Type=forward,TargetGroupArn={tg}"));
         await Elb.FailsAsync("IncompatibleProtocols", "CreateListener", Create(lb, "--protocol", "HTTP", "--default-actions", $"Type=forward,TargetGroupArn={tcp}"));
@@ -132,7 +132,7 @@ public sealed class ListenerTests(ElbServer server) : IClassFixture<ElbServer>
         var sni = TestCertificates.WritePem(dir.Path, "sni", separateKey: true);
         var lb = await server.SeedLoadBalancerAsync(ElbServer.Unique("tls"));
         var tg = await server.SeedTargetGroupAsync(ElbServer.Unique("tls"), version: "HTTP2");
-        var port = ElbServer.FreePort();
+        var port = FreePorts.Next();
 
         var https = First(await Elb.OkAsync("create-listener", "--load-balancer-arn", lb, "--protocol", "HTTPS", "--port", P(port),
             "--certificates", $"CertificateArn={site}", "--ssl-policy", "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -152,7 +152,7 @@ public sealed class ListenerTests(ElbServer server) : IClassFixture<ElbServer>
         Assert.Single((await Elb.OkAsync("describe-listener-certificates", "--listener-arn", arn)).GetProperty("Certificates").EnumerateArray());
 
         await Elb.FailsAsync("CertificateNotFound", "CreateListener", "create-listener", "--load-balancer-arn", lb, "--protocol", "HTTPS",
-            "--port", P(ElbServer.FreePort()), "--certificates", "CertificateArn=arn:aws:acm:us-east-1:000000000000:certificate/abc",
+            "--port", P(FreePorts.Next()), "--certificates", "CertificateArn=arn:aws:acm:us-east-1:000000000000:certificate/abc",
             "--default-actions", $"Type=forward,TargetGroupArn={tg}");
         await Elb.FailsAsync("CertificateNotFound", "AddListenerCertificates", "add-listener-certificates", "--listener-arn", arn,
             "--certificates", $"CertificateArn={Path.Combine(dir.Path, "missing.pem")}");

@@ -34,7 +34,7 @@ public sealed class StrictTests(StrictElbServer server) : IClassFixture<StrictEl
         var lb = await server.SeedLoadBalancerAsync(ElbServer.Unique("strict"));
         var grpc = await server.SeedTargetGroupAsync(ElbServer.Unique("grpc"), version: "GRPC");
         await Elb.FailsAsync("IncompatibleProtocols", "CreateListener", "create-listener", "--load-balancer-arn", lb, "--protocol", "HTTP",
-            "--port", ElbServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
+            "--port", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={grpc}");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Portolan.IntegrationTests.Elb.Traffic;
 using Portolan.IntegrationTests.Elb.Traffic.Grpc;
 using Portolan.IntegrationTests.Support;
+using Portolan.Testing;
 
 namespace Portolan.IntegrationTests.Elb;
 
@@ -305,7 +306,7 @@ public sealed class TrafficTests(TrafficServer fixture) : IClassFixture<TrafficS
         }
 
         // A target nothing listens on: the connection is refused, ALB's 502 (the group fails open to it, healthy or not).
-        await Elb.OkAsync("register-targets", "--target-group-arn", tg, "--targets", $"Id=127.0.0.1,Port={ElbServer.FreePort()}");
+        await Elb.OkAsync("register-targets", "--target-group-arn", tg, "--targets", $"Id=127.0.0.1,Port={FreePorts.Next()}");
         using (var client = TrafficServer.Client())
         {
             await TrafficServer.UntilAsync(async () =>

@@ -4,6 +4,7 @@ using Portolan.Core.LoadBalancing.Validation;
 using Portolan.Proxy.Configuration;
 using Portolan.Proxy.Tests.Support;
 using ProxyHealth = Portolan.Proxy.Configuration.TargetHealth;
+using Portolan.Testing;
 
 namespace Portolan.Proxy.Tests.FromRegistry;
 
@@ -34,7 +35,7 @@ public sealed class ProxyConfigMappingTests : IAsyncLifetime
         var unused = await _host.TargetGroupAsync("map-unused", 80);
         var listener = await _host.Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = RegistryProxyHost.FreePort(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
         });
         await _host.Registry.ModifyLoadBalancerAttributesAsync(lb.Arn, [new(LoadBalancerAttributes.IdleTimeout, "120")]);
         await _host.Registry.RegisterTargetsAsync(tg.Arn,
@@ -94,7 +95,7 @@ public sealed class ProxyConfigMappingTests : IAsyncLifetime
         ]);
         await _host.Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = RegistryProxyHost.FreePort(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
         });
         var group = _host.Source.Current.TargetGroups.Single(g => g.Id == tg.Arn);
         Assert.Equal("JSESSIONID", group.AppCookieName);
@@ -112,7 +113,7 @@ public sealed class ProxyConfigMappingTests : IAsyncLifetime
         });
         await _host.Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = RegistryProxyHost.FreePort(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(), DefaultActions = [RegistryProxyHost.Forward(tg.Arn)],
         });
         await _host.Registry.RegisterTargetsAsync(tg.Arn, [new TargetDescription("10.0.0.1")]);
         var target = Assert.Single(_host.Source.Current.TargetGroups.Single(g => g.Id == tg.Arn).Targets);
@@ -128,7 +129,7 @@ public sealed class ProxyConfigMappingTests : IAsyncLifetime
         var tgB = await _host.TargetGroupAsync("reuse-b", 81);
         await _host.Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = RegistryProxyHost.FreePort(), DefaultActions = [RegistryProxyHost.Forward(tgA.Arn, tgB.Arn)],
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(), DefaultActions = [RegistryProxyHost.Forward(tgA.Arn, tgB.Arn)],
         });
         var before = _host.Source.Current;
         await _host.Registry.RegisterTargetsAsync(tgB.Arn, [new TargetDescription("10.0.0.2")]);

@@ -105,7 +105,7 @@ public sealed class RegistryTlsTests : IAsyncLifetime
         var lb = await _host.LoadBalancerAsync(name);
         var listener = await _host.Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Https, Port = RegistryProxyHost.FreePort(), SslPolicy = sslPolicy,
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Https, Port = FreePorts.Next(), SslPolicy = sslPolicy,
             CertificateArns = [_defaultPem], DefaultActions = [RegistryProxyHost.Forward(_tg.Arn)],
         });
         await _host.SyncAsync();

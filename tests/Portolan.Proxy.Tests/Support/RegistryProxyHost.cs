@@ -101,7 +101,7 @@ public sealed class RegistryProxyHost : IAsyncDisposable
     {
         var listener = await Registry.CreateListenerAsync(new CreateListenerCommand
         {
-            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePort(), DefaultActions = [Forward(targetGroupArns)],
+            LoadBalancerArn = lb.Arn, Protocol = ElbProtocol.Http, Port = FreePorts.Next(), DefaultActions = [Forward(targetGroupArns)],
         });
         await SyncAsync();
         return listener;
@@ -130,13 +130,6 @@ public sealed class RegistryProxyHost : IAsyncDisposable
 
     public static Core.LoadBalancing.RuleCondition Condition(ConditionField field, params string[] values) => new() { Field = field, Values = [.. values] };
 
-    /// <summary>A port nothing listens on right now (the kernel's pick, released).</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     /// <summary>Stops the host as <c>portolan serve</c> stops on SIGTERM: listeners close, in-flight requests get their grace.</summary>
     public async Task StopAsync()

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Portolan.Proxy.Configuration;
 using Portolan.Proxy.Tests.Support;
+using Portolan.Testing;
 
 namespace Portolan.Proxy.Tests.Traffic;
 
@@ -16,7 +17,7 @@ public sealed class ErrorTests : IAsyncLifetime
     {
         _backend = await Backend.StartAsync("ok");
         _proxy = await ProxyHost.StartAsync(o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
-        var refused = FreePort();
+        var refused = FreePorts.Next();
         await _proxy.ApplyAsync(
             [
                 ProxyHost.Group("tg-ok", _backend),
@@ -35,12 +36,6 @@ public sealed class ErrorTests : IAsyncLifetime
         await _backend.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port; // closed again: connecting there is refused
-    }
 
     [Theory]
     [InlineData("empty", HttpStatusCode.ServiceUnavailable, "503 Service Temporarily Unavailable")]

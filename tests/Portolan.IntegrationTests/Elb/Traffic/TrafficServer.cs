@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Portolan.IntegrationTests.Support;
+using Portolan.Testing;
 
 namespace Portolan.IntegrationTests.Elb.Traffic;
 
@@ -52,7 +53,7 @@ public sealed class TrafficServer : IAsyncLifetime
     /// <summary>An HTTP listener on a free port forwarding to <paramref name="targetGroupArn"/>; returns once the port serves.</summary>
     public async Task<(string Arn, int Port)> CreateListenerAsync(string loadBalancerArn, string targetGroupArn)
     {
-        var port = ElbServer.FreePort();
+        var port = FreePorts.Next();
         var listener = await Elb.OkAsync("create-listener", "--load-balancer-arn", loadBalancerArn, "--protocol", "HTTP",
             "--port", port.ToString(CultureInfo.InvariantCulture), "--default-actions", $"Type=forward,TargetGroupArn={targetGroupArn}");
         await UntilAsync(() => AcceptsAsync(port), $"listener on port {port} to accept connections");
