@@ -67,10 +67,10 @@ internal sealed partial class ClientConnection
         _targetStartTimestamp = Stopwatch.GetTimestamp();
         _upActivityMs = Environment.TickCount64;
 
-        var up = pool.Get(this, out var error);
+        var up = pool.Get(this, out _);
         if (up is null)
         {
-            FailBeforeResponse(error, connectError: true);
+            FailBeforeResponse();
             return;
         }
         _up = up;
@@ -244,7 +244,7 @@ internal sealed partial class ClientConnection
                 default:
                     _errorReason = "TargetResponseMalformed";
                     up.MarkFailed(-1);
-                    FailBeforeResponse(0, connectError: false);
+                    FailBeforeResponse();
                     return false;
             }
 
@@ -255,7 +255,7 @@ internal sealed partial class ClientConnection
                 {
                     _errorReason = "TargetResponseMalformed"; // no Upgrade was forwarded, so no switch can be agreed
                     up.MarkFailed(-1);
-                    FailBeforeResponse(0, connectError: false);
+                    FailBeforeResponse();
                     return false;
                 }
                 _out.Append(up.In.Data[.._response.Length]); // 100 Continue, 103 Early Hints: passed on as they are
@@ -367,14 +367,12 @@ internal sealed partial class ClientConnection
             }
             up.MarkFailed(error);
         }
-        FailBeforeResponse(up.Error, connectError: !up.Connected);
+        FailBeforeResponse();
     }
 
     /// <summary>No response came: ALB's 502 (refused, reset, malformed) or 504 (connect timed out).</summary>
-    private void FailBeforeResponse(int errno, bool connectError, bool timedOut = false)
+    private void FailBeforeResponse(bool timedOut = false)
     {
-        _ = errno;
-        _ = connectError;
         _errorReason ??= timedOut ? "TargetConnectionTimeout" : "TargetConnectionError";
         if (timedOut) _group!.Counters.RecordTargetTimeout();
         else _group!.Counters.RecordTargetConnectionError();
@@ -401,7 +399,7 @@ internal sealed partial class ClientConnection
             else
             {
                 up.MarkFailed(-1);
-                FailBeforeResponse(0, connectError: false);
+                FailBeforeResponse();
             }
             Pump();
             return;
@@ -410,7 +408,7 @@ internal sealed partial class ClientConnection
         if (!up.Connected && nowMs - up.ConnectStartedMs > ConnectTimeoutMs)
         {
             up.MarkFailed(-1);
-            FailBeforeResponse(0, connectError: true, timedOut: true);
+            FailBeforeResponse(timedOut: true);
             Pump();
             return;
         }
@@ -428,20 +426,16 @@ internal sealed partial class ClientConnection
         {
             // The target said nothing for the idle timeout: ALB's 504, or a cut if the response had begun.
             _errorReason = "TargetResponseTimeout";
-            _group!.Counters.RecordTargetTimeout();
             if (_responseStarted)
             {
+                _group!.Counters.RecordTargetTimeout();
                 _status = 504;
                 _listener.Runtime.Counters.RecordLoadBalancerError();
                 Cut();
             }
             else
             {
-                _up?.Close();
-                _up = null;
-                _target.Exit();
-                _targetEndTimestamp = Stopwatch.GetTimestamp();
-                RespondFromLoadBalancer(504);
+                FailBeforeResponse(timedOut: true);
                 Pump();
             }
         }
